@@ -1,0 +1,257 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, AgencyKind, Localized
+
+from .crypto import EncryptedTextField
+
+
+class Category(Localized):
+    """What a case is about; names the agency kind that handles it and the time it has."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    agency_kind = models.ForeignKey(AgencyKind, on_delete=models.PROTECT, related_name="categories")
+    deadline_days = models.PositiveSmallIntegerField(
+        _("deadline in working days"), default=5, help_text=_("For a normal-priority case.")
+    )
+    description_vi = models.TextField(blank=True)
+    description_en = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name_vi"]
+        verbose_name_plural = "categories"
+
+
+class Reporter(models.Model):
+    """The person behind a citizen report. Every contact field is encrypted at rest; see DESIGN.md."""
+
+    name = EncryptedTextField(blank=True)
+    phone = EncryptedTextField(blank=True)
+    email = EncryptedTextField(blank=True)
+    language = models.CharField(max_length=8, default="vi")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        # Never the contact details: this string ends up in logs and admin pages.
+        return f"Reporter #{self.pk}"
+
+    @property
+    def is_anonymous(self):
+        return not (self.name or self.phone or self.email)
+
+
+class State(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted")
+    VERIFIED = "verified", _("verified")
+    REJECTED = "rejected", _("rejected")
+    MERGED = "merged", _("merged")
+    ASSIGNED = "assigned", _("assigned")
+    IN_PROGRESS = "in_progress", _("in progress")
+    RESOLVED = "resolved", _("resolved")
+    CLOSED = "closed", _("closed")
+
+
+OPEN_STATES = (State.SUBMITTED, State.VERIFIED, State.ASSIGNED, State.IN_PROGRESS)
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("low")
+    NORMAL = "normal", _("normal")
+    HIGH = "high", _("high")
+    URGENT = "urgent", _("urgent")
+
+
+class Source(models.TextChoices):
+    CITIZEN = "citizen", _("citizen report")
+    CAMERA = "camera", _("camera")
+
+
+class Case(models.Model):
+    tracking_code = models.CharField(max_length=24, unique=True)
+    # Only a hash of the reporter's secret token is kept: the token itself is shown to them once.
+    token_hash = models.CharField(max_length=64, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.CITIZEN)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.SUBMITTED)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6)
+    address = models.CharField(max_length=300, blank=True)
+    description = models.TextField()
+    language = models.CharField(max_length=8, default="vi")
+    deadline = models.DateTimeField(null=True, blank=True)
+    reporter = models.ForeignKey(Reporter, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    camera = models.ForeignKey("cameras.Camera", null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
+    )
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    # An identifier from the system a case came from (an import, the demo seed); unique when given.
+    external_id = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The triage queue and the agency inbox: open cases by state, newest first.
+            models.Index(fields=["state", "-created_at"]),
+            models.Index(fields=["agency", "state", "-created_at"]),
+            # Map views ask for a bounding box.
+            models.Index(fields=["latitude", "longitude"]),
+        ]
+        permissions = [
+            ("triage_case", "Can verify, classify, merge and route cases (centre operator)"),
+            ("reveal_reporter", "Can reveal a reporter's contact details (each reveal is logged)"),
+        ]
+
+    def __str__(self):
+        return self.tracking_code
+
+    @property
+    def is_open(self):
+        return self.state in OPEN_STATES
+
+    @property
+    def is_overdue(self):
+        from .clock import now
+
+        return self.is_open and self.deadline is not None and self.deadline < now()
+
+
+class CaseTrackingCounter(models.Model):
+    """The last tracking number given in a year; incremented under a row lock."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+
+class Role(models.TextChoices):
+    REPORTER = "reporter", _("reporter")
+    OPERATOR = "operator", _("monitoring centre")
+    AGENCY = "agency", _("agency")
+    CAMERA = "camera", _("camera")
+    SYSTEM = "system", _("system")
+
+
+class EventKind(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted")
+    VERIFIED = "verified", _("verified")
+    REJECTED = "rejected", _("rejected")
+    MERGED = "merged", _("merged")
+    ASSIGNED = "assigned", _("assigned")
+    ACCEPTED = "accepted", _("accepted")
+    RETURNED = "returned", _("returned to the centre")
+    PROGRESS = "progress", _("progress")
+    RESOLVED = "resolved", _("resolved")
+    RATED = "rated", _("rated")
+    REOPENED = "reopened", _("reopened")
+    CLOSED = "closed", _("closed")
+    NOTE = "note", _("internal note")
+    REPORTER_REVEALED = "reporter_revealed", _("reporter's contact revealed")
+
+
+class AppendOnly(Exception):
+    pass
+
+
+class CaseEvent(models.Model):
+    """One step in a case's history. Never changed and never deleted once written."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    from_state = models.CharField(max_length=12, choices=State.choices, blank=True)
+    to_state = models.CharField(max_length=12, choices=State.choices, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    actor_role = models.CharField(max_length=10, choices=Role.choices)
+    # The agency that acted or was acted for; an agency sees its own internal events.
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+    is_public = models.BooleanField(default=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"])]
+
+    def __str__(self):
+        return f"{self.case_id}:{self.kind}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnly("Case events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("Case events are append-only.")
+
+
+def media_upload_to(instance, filename):
+    # A random name: the citizen's file name can carry personal data and must not be guessable.
+    import secrets
+
+    return f"originals/{secrets.token_hex(2)}/{secrets.token_urlsafe(18)}.{instance.extension}"
+
+
+def public_upload_to(instance, filename):
+    import secrets
+
+    return f"public/{secrets.token_hex(2)}/{secrets.token_urlsafe(18)}.jpg"
+
+
+class Media(models.Model):
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("photo")
+        VIDEO = "video", _("video")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("being processed")
+        READY = "ready", _("published")
+        FAILED = "failed", _("not published")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="media")
+    event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="media")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    content_type = models.CharField(max_length=60)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    original = models.FileField(upload_to=media_upload_to, max_length=200)
+    # The variant anyone may see: re-encoded without metadata, faces and plates blurred.
+    public = models.FileField(upload_to=public_upload_to, max_length=200, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    uploaded_by = models.CharField(max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # The sweep that re-enqueues processing a lost message left undone.
+            models.Index(fields=["status"], name="media_pending", condition=models.Q(status="pending")),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk} of case {self.case_id}"
+
+
+class Notice(models.Model):
+    """A message sent to a reporter about one case event; the unique pair makes sending idempotent."""
+
+    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="notices")
+    channel = models.CharField(max_length=10, default="email")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "channel"], name="one_notice_per_event_channel")]
+
+    def __str__(self):
+        return f"{self.channel} notice of event {self.event_id}"
