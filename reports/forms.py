@@ -1,0 +1,187 @@
+"""The citizen's forms: a report, a rating, a reopening, and the public pages' search and filters."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .media import check_uploads
+from .models import Category, State
+from .validators import clean_point
+
+
+class PlainLabels:
+    """Labels without a trailing colon: most of ours are questions."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class TelInput(forms.TextInput):
+    input_type = "tel"
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.Field):
+    """Every file sent under one name; what they are is decided by check_uploads, by content."""
+
+    widget = MultipleFileInput
+
+    def to_python(self, data):
+        return list(data or [])
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+def _categories_in_language(queryset):
+    return queryset.order_by("name_en" if (get_language() or "vi").startswith("en") else "name_vi")
+
+
+class ReportForm(PlainLabels, forms.Form):
+    category = CategoryChoiceField(
+        label=_("What is the problem about?"),
+        queryset=Category.objects.filter(is_active=True),
+        empty_label=_("Choose a category"),
+        error_messages={
+            "required": _("Choose a category."),
+            "invalid_choice": _("Choose a category from the list."),
+        },
+    )
+    description = forms.CharField(
+        label=_("What did you see?"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        error_messages={"required": _("Describe what you saw.")},
+    )
+    # Filled by the phone's location or the map pin (static/js/report-form.js); checked by clean_point.
+    latitude = forms.CharField(widget=forms.HiddenInput, required=False)
+    longitude = forms.CharField(widget=forms.HiddenInput, required=False)
+    address = forms.CharField(
+        label=_("Address or landmark"),
+        required=False,
+        max_length=300,
+        help_text=_("For example: in front of 12 Chi Lăng, Đông Ba market gate."),
+    )
+    # Form.media is Django's widget assets: Python reads this field as form["media"]; in templates form.media
+    # finds the field, since a key lookup comes first there.
+    media = MultipleFileField(
+        label=_("Take a photo or video"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*,video/*", "capture": True}),
+    )
+    name = forms.CharField(
+        label=_("Your name"), required=False, max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=40,
+        validators=[RegexValidator(r"^\+?[0-9 ().-]{6,40}$", _("Enter a phone number (digits, spaces, +)."))],
+        widget=TelInput(attrs={"autocomplete": "tel"}),
+    )
+    email = forms.EmailField(label=_("Email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = _categories_in_language(self.fields["category"].queryset)
+
+    @property
+    def place_errors(self):
+        """The place's messages once each: a missing place is the same news for latitude and longitude."""
+        messages = []
+        for field in ("latitude", "longitude"):
+            for message in self.errors.get(field, []):
+                if message not in messages:
+                    messages.append(message)
+        return messages
+
+    def clean_media(self):
+        return check_uploads(self.cleaned_data["media"])
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            cleaned["latitude"], cleaned["longitude"] = clean_point(
+                self.data.get("latitude"), self.data.get("longitude")
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                self.add_error(field, messages)
+        return cleaned
+
+
+class RatingForm(PlainLabels, forms.Form):
+    stars = forms.TypedChoiceField(
+        label=_("How well was the problem solved?"),
+        choices=[
+            (5, _("5 stars: very well")),
+            (4, _("4 stars: well")),
+            (3, _("3 stars: acceptably")),
+            (2, _("2 stars: poorly")),
+            (1, _("1 star: not at all")),
+        ],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Give a rating from 1 to 5 stars.")},
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on the case's public page."),
+    )
+
+
+class ReopenForm(PlainLabels, forms.Form):
+    reason = forms.CharField(
+        label=_("What is still wrong?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on the case's public page."),
+        error_messages={"required": _("Say what is still wrong.")},
+    )
+
+
+class TrackForm(PlainLabels, forms.Form):
+    code = forms.CharField(
+        label=_("Tracking code"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"placeholder": "HUE-26-00417", "autocapitalize": "characters"}),
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
+
+
+class CaseFilterForm(PlainLabels, forms.Form):
+    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All states")), *State.choices])
+    category = CategoryChoiceField(
+        label=_("Category"),
+        required=False,
+        queryset=Category.objects.all(),
+        to_field_name="code",
+        empty_label=_("All categories"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = _categories_in_language(self.fields["category"].queryset)
+
+    def filter(self, cases):
+        """The cases that match the valid filters; a filter with a value we do not know is ignored."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        if data.get("state"):
+            cases = cases.filter(state=data["state"])
+        if data.get("category"):
+            cases = cases.filter(category=data["category"])
+        return cases

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("report/", views.submit, name="submit"),
+    path("report/sent/<str:code>/", views.submitted, name="submitted"),
+    path("track/", views.track, name="track"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/<str:code>/", views.case_page, name="case"),
+    path("cases/<str:code>/follow/<str:token>/", views.reporter_case, name="reporter_case"),
+    path("cases/<str:code>/follow/<str:token>/rate/", views.rate, name="rate"),
+    path("cases/<str:code>/follow/<str:token>/reopen/", views.reopen, name="reopen"),
+    path("media/<int:pk>/public/", views.media_public, name="media_public"),
+    path("media/<int:pk>/original/", views.media_original, name="media_original"),
+]
