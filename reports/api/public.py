@@ -1,0 +1,101 @@
+"""The public API: categories, sending a report, following a case, and the reporter's own steps."""
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import selectors, services
+from ..models import Category
+from ..serializers import (
+    CategorySerializer,
+    PublicCaseSerializer,
+    RateInputSerializer,
+    ReopenInputSerializer,
+    ReportCreatedSerializer,
+    ReportCreateInputSerializer,
+)
+from .common import INVALID_INPUT, INVALID_STATE, NOT_ALLOWED, NOT_FOUND, PublicWriteApi, validated
+
+TAGS = ["public"]
+
+
+def public_case_data(case):
+    context = {"events": selectors.public_events(case), "media": selectors.public_media(case)}
+    return PublicCaseSerializer(case, context=context).data
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="categories_list", tags=TAGS, summary="Active categories a report can be filed under"
+    )
+)
+class CategoryListApi(generics.ListAPIView):
+    serializer_class = CategorySerializer
+    # A short list a form shows whole.
+    pagination_class = None
+    queryset = Category.objects.filter(is_active=True).select_related("agency_kind")
+
+
+class ReportCreateApi(PublicWriteApi):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        operation_id="reports_create",
+        tags=TAGS,
+        summary="Send a report",
+        description="Anonymous; no CSRF token needed. The reporter's name, phone and email are optional and never "
+        "shown publicly. Keep the returned token: it is the only way to rate or reopen the case.",
+        request={"multipart/form-data": ReportCreateInputSerializer, "application/json": ReportCreateInputSerializer},
+        responses={201: ReportCreatedSerializer, 400: INVALID_INPUT},
+    )
+    def post(self, request):
+        data = validated(ReportCreateInputSerializer, request.data)
+        language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+        submission = services.case_submit(**data, language=language)
+        return Response(
+            ReportCreatedSerializer(submission, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class PublicCaseApi(APIView):
+    @extend_schema(
+        operation_id="cases_retrieve",
+        tags=TAGS,
+        summary="A case as the public sees it",
+        responses={200: PublicCaseSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request, tracking_code):
+        return Response(public_case_data(selectors.public_case(tracking_code)))
+
+
+class CaseRateApi(PublicWriteApi):
+    @extend_schema(
+        operation_id="cases_rate",
+        tags=TAGS,
+        summary="The reporter rates a resolved case (and so confirms and closes it)",
+        request=RateInputSerializer,
+        responses={200: PublicCaseSerializer, 400: INVALID_INPUT, 403: NOT_ALLOWED, 404: NOT_FOUND, 409: INVALID_STATE},
+    )
+    def post(self, request, tracking_code):
+        case = selectors.public_case(tracking_code)
+        data = validated(RateInputSerializer, request.data)
+        case = services.case_rate(case=case, token=data["token"], stars=data["stars"], comment=data["comment"])
+        return Response(public_case_data(case))
+
+
+class CaseReopenApi(PublicWriteApi):
+    @extend_schema(
+        operation_id="cases_reopen",
+        tags=TAGS,
+        summary="The reporter says the problem is still there",
+        request=ReopenInputSerializer,
+        responses={200: PublicCaseSerializer, 400: INVALID_INPUT, 403: NOT_ALLOWED, 404: NOT_FOUND, 409: INVALID_STATE},
+    )
+    def post(self, request, tracking_code):
+        case = selectors.public_case(tracking_code)
+        data = validated(ReopenInputSerializer, request.data)
+        case = services.case_reopen(case=case, token=data["token"], reason=data["reason"])
+        return Response(public_case_data(case))
