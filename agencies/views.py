@@ -7,21 +7,19 @@ A refused step re-renders the case page with the service's message and its statu
 
 from functools import wraps
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from reports import clock, services
-from reports.errors import DomainError
 from reports.models import State
 from reports.selectors import case_for_staff, cases_visible_to, events_visible_to
+from reports.step_pages import Step, answer_step
 
 from . import forms
 from .selectors import agency_of
@@ -127,94 +125,38 @@ def case_detail(request, code):
     return _case_page(request, _own_case(request, code))
 
 
-def _bound(request, code, step):
+# What each step posted from the inbox does. A returned case is no longer the agency's, so after a return the
+# inbox is shown: the case's own page would be a 404.
+STEPS = {
+    "accept": Step(
+        lambda case, by, data: services.case_accept(case=case, by=by, note=data["note"]),
+        gettext_lazy("You accepted case %(code)s."),
+    ),
+    "return": Step(
+        lambda case, by, data: services.case_return(case=case, by=by, reason=data["reason"]),
+        gettext_lazy("Case %(code)s went back to the monitoring centre."),
+        done_url="agencies:inbox",
+    ),
+    "progress": Step(
+        lambda case, by, data: services.case_progress(
+            case=case, by=by, note=data["note"], is_public=data["is_public"], uploads=data["photos"]
+        ),
+        gettext_lazy("The update is posted."),
+    ),
+    "resolve": Step(
+        lambda case, by, data: services.case_resolve(case=case, by=by, note=data["note"], uploads=data["photos"]),
+        gettext_lazy("Case %(code)s is resolved."),
+    ),
+    "note": Step(
+        lambda case, by, data: services.case_add_note(case=case, by=by, note=data["note"]),
+        gettext_lazy("The note is added."),
+    ),
+}
+
+
+@staff_required
+@require_POST
+def step(request, code, name):
     case = _own_case(request, code)
-    return case, FORMS[step](request.POST, request.FILES, auto_id=f"id_{step}_%s")
-
-
-def _invalid(request, case, step, form):
-    return _case_page(request, case, failed=(step, form), status=400)
-
-
-def _refused(request, case, step, form, exc):
-    return _case_page(request, case, failed=(step, form), error=exc.message, status=exc.http_status)
-
-
-def _done(request, case, message):
-    messages.success(request, message)
-    return redirect("agencies:case", code=case.tracking_code)
-
-
-@staff_required
-@require_POST
-def accept(request, code):
-    case, form = _bound(request, code, "accept")
-    if not form.is_valid():
-        return _invalid(request, case, "accept", form)
-    try:
-        services.case_accept(case=case, by=request.user, note=form.cleaned_data["note"])
-    except DomainError as exc:
-        return _refused(request, case, "accept", form, exc)
-    return _done(request, case, _("You accepted case %(code)s.") % {"code": case.tracking_code})
-
-
-@staff_required
-@require_POST
-def return_case(request, code):
-    case, form = _bound(request, code, "return")
-    if not form.is_valid():
-        return _invalid(request, case, "return", form)
-    try:
-        services.case_return(case=case, by=request.user, reason=form.cleaned_data["reason"])
-    except DomainError as exc:
-        return _refused(request, case, "return", form, exc)
-    messages.success(request, _("Case %(code)s went back to the monitoring centre.") % {"code": case.tracking_code})
-    # The case is no longer the agency's, so its page would be a 404.
-    return redirect("agencies:inbox")
-
-
-@staff_required
-@require_POST
-def progress(request, code):
-    case, form = _bound(request, code, "progress")
-    if not form.is_valid():
-        return _invalid(request, case, "progress", form)
-    try:
-        services.case_progress(
-            case=case,
-            by=request.user,
-            note=form.cleaned_data["note"],
-            is_public=form.cleaned_data["is_public"],
-            uploads=form.cleaned_data["photos"],
-        )
-    except DomainError as exc:
-        return _refused(request, case, "progress", form, exc)
-    return _done(request, case, _("The update is posted."))
-
-
-@staff_required
-@require_POST
-def resolve(request, code):
-    case, form = _bound(request, code, "resolve")
-    if not form.is_valid():
-        return _invalid(request, case, "resolve", form)
-    try:
-        services.case_resolve(
-            case=case, by=request.user, note=form.cleaned_data["note"], uploads=form.cleaned_data["photos"]
-        )
-    except DomainError as exc:
-        return _refused(request, case, "resolve", form, exc)
-    return _done(request, case, _("Case %(code)s is resolved.") % {"code": case.tracking_code})
-
-
-@staff_required
-@require_POST
-def note(request, code):
-    case, form = _bound(request, code, "note")
-    if not form.is_valid():
-        return _invalid(request, case, "note", form)
-    try:
-        services.case_add_note(case=case, by=request.user, note=form.cleaned_data["note"])
-    except DomainError as exc:
-        return _refused(request, case, "note", form, exc)
-    return _done(request, case, _("The note is added."))
+    form = FORMS[name](request.POST, request.FILES, auto_id=f"id_{name}_%s")
+    return answer_step(request, case, name, STEPS[name], form, page=_case_page, case_url="agencies:case")

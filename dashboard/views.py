@@ -4,33 +4,30 @@ Every step is a POST that validates a small form and calls one service. A refuse
 case page with the service's message and its status (400, 403 or 409), so nothing is hidden in a redirect.
 """
 
-import math
-from decimal import Decimal
 from functools import wraps
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agencies.selectors import agency_of
 from reports import clock, services
 from reports.errors import DomainError
-from reports.models import OPEN_STATES, Case, State
+from reports.models import OPEN_STATES, State
 from reports.permissions import can_reveal_reporter, is_operator
-from reports.selectors import case_for_staff, cases_visible_to, events_visible_to, triage_queue
+from reports.selectors import case_for_staff, cases_visible_to, events_visible_to, nearby_open_cases, triage_queue
+from reports.step_pages import Step, answer_step
 
 from . import forms
 
 PAGE_SIZE = 25
-# Nearby duplicates are looked for within this distance, first as a latitude/longitude box (indexed).
+# Merge candidates are open cases of the same category within this distance.
 NEARBY_METRES = 300
-METRES_PER_DEGREE = 111_320
 
 
 @login_required
@@ -101,35 +98,6 @@ def cases(request):
     return render(request, "dashboard/cases.html", {"page": _page(request, found), "filters": filters})
 
 
-def nearby_open_cases(case, metres=NEARBY_METRES):
-    """Open cases of the same category around this one, nearest first: the candidates for a merge."""
-    dlat = Decimal(f"{metres / METRES_PER_DEGREE:.6f}")
-    dlon = Decimal(f"{metres / (METRES_PER_DEGREE * math.cos(math.radians(float(case.latitude)))):.6f}")
-    candidates = (
-        Case.objects.filter(
-            category_id=case.category_id,
-            state__in=OPEN_STATES,
-            latitude__range=(case.latitude - dlat, case.latitude + dlat),
-            longitude__range=(case.longitude - dlon, case.longitude + dlon),
-        )
-        .exclude(pk=case.pk)
-        .select_related("category", "agency")[:50]
-    )
-    nearby = []
-    for other in candidates:
-        other.distance = round(_metres_between(case, other))
-        if other.distance <= metres:
-            nearby.append(other)
-    return sorted(nearby, key=lambda c: c.distance)[:10]
-
-
-def _metres_between(a, b):
-    lat = math.radians(float(a.latitude + b.latitude) / 2)
-    dy = float(a.latitude - b.latitude) * METRES_PER_DEGREE
-    dx = float(a.longitude - b.longitude) * METRES_PER_DEGREE * math.cos(lat)
-    return math.hypot(dx, dy)
-
-
 # The steps the centre can take on a case, by state; a note and a reveal are always possible.
 STEPS_BY_STATE = {
     State.SUBMITTED: ("verify", "reject", "merge"),
@@ -173,7 +141,7 @@ def _case_page(request, case, *, failed=None, error=None, revealed=None, status=
         "case": case,
         "events": events_visible_to(request.user, case),
         "media": case.media.all(),
-        "nearby": nearby_open_cases(case) if case.is_open else [],
+        "nearby": nearby_open_cases(case, NEARBY_METRES) if case.is_open else [],
         "nearby_metres": NEARBY_METRES,
         "forms": _action_forms(request, case, failed),
         "can_merge": case.state in (State.SUBMITTED, State.VERIFIED),
@@ -189,101 +157,38 @@ def case_detail(request, code):
     return _case_page(request, case_for_staff(request.user, code))
 
 
-def _bound(request, code, step):
+STEPS = {
+    "verify": Step(
+        lambda case, by, data: services.case_verify(case=case, by=by, category=data["category"], note=data["note"]),
+        gettext_lazy("Case %(code)s is verified."),
+    ),
+    "reject": Step(
+        lambda case, by, data: services.case_reject(case=case, by=by, reason=data["reason"]),
+        gettext_lazy("Case %(code)s is rejected."),
+    ),
+    "merge": Step(
+        lambda case, by, data: services.case_merge(case=case, into=data["into"], by=by, note=data["note"]),
+        gettext_lazy("Case %(code)s is merged into %(into)s."),
+    ),
+    "assign": Step(
+        lambda case, by, data: services.case_assign(
+            case=case, agency=data["agency"], by=by, priority=data["priority"], note=data["note"]
+        ),
+        gettext_lazy("Case %(code)s is assigned to %(agency)s."),
+    ),
+    "note": Step(
+        lambda case, by, data: services.case_add_note(case=case, by=by, note=data["note"]),
+        gettext_lazy("The note is added."),
+    ),
+}
+
+
+@operator_required
+@require_POST
+def step(request, code, name):
     case = case_for_staff(request.user, code)
-    return case, _form_for(request, case, step, data=request.POST)
-
-
-def _invalid(request, case, step, form):
-    return _case_page(request, case, failed=(step, form), status=400)
-
-
-def _refused(request, case, step, form, exc):
-    return _case_page(request, case, failed=(step, form), error=exc.message, status=exc.http_status)
-
-
-def _done(request, case, message):
-    messages.success(request, message)
-    return redirect("dashboard:case", code=case.tracking_code)
-
-
-@operator_required
-@require_POST
-def verify(request, code):
-    case, form = _bound(request, code, "verify")
-    if not form.is_valid():
-        return _invalid(request, case, "verify", form)
-    try:
-        services.case_verify(
-            case=case, by=request.user, category=form.cleaned_data["category"], note=form.cleaned_data["note"]
-        )
-    except DomainError as exc:
-        return _refused(request, case, "verify", form, exc)
-    return _done(request, case, _("Case %(code)s is verified.") % {"code": case.tracking_code})
-
-
-@operator_required
-@require_POST
-def reject(request, code):
-    case, form = _bound(request, code, "reject")
-    if not form.is_valid():
-        return _invalid(request, case, "reject", form)
-    try:
-        services.case_reject(case=case, by=request.user, reason=form.cleaned_data["reason"])
-    except DomainError as exc:
-        return _refused(request, case, "reject", form, exc)
-    return _done(request, case, _("Case %(code)s is rejected.") % {"code": case.tracking_code})
-
-
-@operator_required
-@require_POST
-def merge(request, code):
-    case, form = _bound(request, code, "merge")
-    if not form.is_valid():
-        return _invalid(request, case, "merge", form)
-    into = form.cleaned_data["into"]
-    try:
-        services.case_merge(case=case, into=into, by=request.user, note=form.cleaned_data["note"])
-    except DomainError as exc:
-        return _refused(request, case, "merge", form, exc)
-    return _done(
-        request, case, _("Case %(code)s is merged into %(into)s.") % {"code": case.tracking_code, "into": into}
-    )
-
-
-@operator_required
-@require_POST
-def assign(request, code):
-    case, form = _bound(request, code, "assign")
-    if not form.is_valid():
-        return _invalid(request, case, "assign", form)
-    agency = form.cleaned_data["agency"]
-    try:
-        services.case_assign(
-            case=case,
-            agency=agency,
-            by=request.user,
-            priority=form.cleaned_data["priority"],
-            note=form.cleaned_data["note"],
-        )
-    except DomainError as exc:
-        return _refused(request, case, "assign", form, exc)
-    return _done(
-        request, case, _("Case %(code)s is assigned to %(agency)s.") % {"code": case.tracking_code, "agency": agency}
-    )
-
-
-@operator_required
-@require_POST
-def note(request, code):
-    case, form = _bound(request, code, "note")
-    if not form.is_valid():
-        return _invalid(request, case, "note", form)
-    try:
-        services.case_add_note(case=case, by=request.user, note=form.cleaned_data["note"])
-    except DomainError as exc:
-        return _refused(request, case, "note", form, exc)
-    return _done(request, case, _("The note is added."))
+    form = _form_for(request, case, name, data=request.POST)
+    return answer_step(request, case, name, STEPS[name], form, page=_case_page, case_url="dashboard:case")
 
 
 @operator_required

@@ -359,6 +359,17 @@ def case_rate(*, case, token, stars, comment=""):
     return case
 
 
+def can_reopen(case) -> bool:
+    """A resolved case can be reopened, and a closed one within CASE_REOPEN_DAYS of its closing."""
+    if case.state == State.RESOLVED:
+        return True
+    return (
+        case.state == State.CLOSED
+        and case.closed_at is not None
+        and case.closed_at >= clock.now() - timedelta(days=settings.CASE_REOPEN_DAYS)
+    )
+
+
 @transaction.atomic
 def case_reopen(*, case, token, reason):
     """The reporter says the problem is still there; the same agency gets it back with a new deadline."""
@@ -367,9 +378,7 @@ def case_reopen(*, case, token, reason):
     _require_reporter(case, token)
     _require_state(case, {State.RESOLVED, State.CLOSED})
     moment = clock.now()
-    if case.state == State.CLOSED and (
-        case.closed_at is None or case.closed_at < moment - timedelta(days=settings.CASE_REOPEN_DAYS)
-    ):
+    if not can_reopen(case):
         raise InvalidTransition(
             _("This case was closed more than %(days)d days ago; please send a new report.")
             % {"days": settings.CASE_REOPEN_DAYS}

@@ -1,7 +1,5 @@
 """The citizen's and the public's pages: report, track, follow, rate, reopen, and the public record."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -13,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import clock, services
+from . import services
 from .errors import DomainError
 from .forms import CaseFilterForm, RatingForm, ReopenForm, ReportForm, TrackForm
 from .models import Media, State
@@ -139,19 +137,9 @@ def _reporter_case(code, token):
     return case
 
 
-def _can_reopen(case):
-    if case.state == State.RESOLVED:
-        return True
-    return (
-        case.state == State.CLOSED
-        and case.closed_at is not None
-        and case.closed_at >= clock.now() - timedelta(days=settings.CASE_REOPEN_DAYS)
-    )
-
-
 def _render_reporter_case(request, case, token, *, rate_form=None, reopen_form=None, status=200):
     can_rate = case.state == State.RESOLVED or (case.state == State.CLOSED and case.rating is None)
-    can_reopen = _can_reopen(case)
+    can_reopen = services.can_reopen(case)
     context = {
         **_case_context(case),
         "token": token,
