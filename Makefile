@@ -22,6 +22,7 @@ demo: install
 test: install
 	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update && $(APT_INSTALL) chromium; }
 	@command -v docker-compose >/dev/null || { $(SUDO) apt-get update && $(APT_INSTALL) docker-compose; }
+	@command -v xgettext >/dev/null || { $(SUDO) apt-get update && $(APT_INSTALL) gettext; }
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
@@ -34,7 +35,7 @@ format: install
 
 messages: install
 	@command -v msgfmt >/dev/null || { $(SUDO) apt-get update && $(APT_INSTALL) gettext; }
-	$(BIN)/python manage.py makemessages -l vi --ignore=static/vendor --ignore=staticfiles --ignore=var
+	$(BIN)/python manage.py makemessages -l vi --ignore=static/vendor --ignore=staticfiles --ignore=var --no-obsolete
 	$(BIN)/python manage.py compilemessages -l vi --ignore=.venv --ignore=staticfiles --ignore=var
 
 install: $(STAMP)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agencies.models import Agency, AgencyKind, Localized
 
@@ -43,14 +44,14 @@ class Reporter(models.Model):
 
 
 class State(models.TextChoices):
-    SUBMITTED = "submitted", _("submitted")
-    VERIFIED = "verified", _("verified")
-    REJECTED = "rejected", _("rejected")
-    MERGED = "merged", _("merged")
-    ASSIGNED = "assigned", _("assigned")
-    IN_PROGRESS = "in_progress", _("in progress")
-    RESOLVED = "resolved", _("resolved")
-    CLOSED = "closed", _("closed")
+    SUBMITTED = "submitted", pgettext_lazy("case state", "submitted")
+    VERIFIED = "verified", pgettext_lazy("case state", "verified")
+    REJECTED = "rejected", pgettext_lazy("case state", "rejected")
+    MERGED = "merged", pgettext_lazy("case state", "merged")
+    ASSIGNED = "assigned", pgettext_lazy("case state", "assigned")
+    IN_PROGRESS = "in_progress", pgettext_lazy("case state", "in progress")
+    RESOLVED = "resolved", pgettext_lazy("case state", "resolved")
+    CLOSED = "closed", pgettext_lazy("case state", "closed")
 
 
 OPEN_STATES = (State.SUBMITTED, State.VERIFIED, State.ASSIGNED, State.IN_PROGRESS)
@@ -143,20 +144,20 @@ class Role(models.TextChoices):
 
 
 class EventKind(models.TextChoices):
-    SUBMITTED = "submitted", _("submitted")
-    VERIFIED = "verified", _("verified")
-    REJECTED = "rejected", _("rejected")
-    MERGED = "merged", _("merged")
-    ASSIGNED = "assigned", _("assigned")
-    ACCEPTED = "accepted", _("accepted")
-    RETURNED = "returned", _("returned to the centre")
-    PROGRESS = "progress", _("progress")
-    RESOLVED = "resolved", _("resolved")
-    RATED = "rated", _("rated")
-    REOPENED = "reopened", _("reopened")
-    CLOSED = "closed", _("closed")
-    NOTE = "note", _("internal note")
-    REPORTER_REVEALED = "reporter_revealed", _("reporter's contact revealed")
+    SUBMITTED = "submitted", pgettext_lazy("case event", "submitted")
+    VERIFIED = "verified", pgettext_lazy("case event", "verified")
+    REJECTED = "rejected", pgettext_lazy("case event", "rejected")
+    MERGED = "merged", pgettext_lazy("case event", "merged")
+    ASSIGNED = "assigned", pgettext_lazy("case event", "assigned")
+    ACCEPTED = "accepted", pgettext_lazy("case event", "accepted")
+    RETURNED = "returned", pgettext_lazy("case event", "returned to the centre")
+    PROGRESS = "progress", pgettext_lazy("case event", "progress")
+    RESOLVED = "resolved", pgettext_lazy("case event", "resolved")
+    RATED = "rated", pgettext_lazy("case event", "rated")
+    REOPENED = "reopened", pgettext_lazy("case event", "reopened")
+    CLOSED = "closed", pgettext_lazy("case event", "closed")
+    NOTE = "note", pgettext_lazy("case event", "internal note")
+    REPORTER_REVEALED = "reporter_revealed", pgettext_lazy("case event", "reporter's contact revealed")
 
 
 class AppendOnly(Exception):

@@ -12,6 +12,7 @@ def clean_point(latitude, longitude):
     errors = {}
     values = {}
     south, west, north, east = settings.CITY_BOUNDS
+    names = {"latitude": _("latitude"), "longitude": _("longitude")}
     for field, raw, low, high in (("latitude", latitude, south, north), ("longitude", longitude, west, east)):
         if raw in (None, ""):
             errors[field] = _("This field is required: choose the place on the map or allow location access.")
@@ -24,7 +25,7 @@ def clean_point(latitude, longitude):
         if not value.is_finite() or not Decimal(str(low)) <= value <= Decimal(str(high)):
             errors[field] = _("This place is outside %(city)s (%(field)s must be between %(low)s and %(high)s).") % {
                 "city": settings.CITY_NAME,
-                "field": field,
+                "field": names[field],
                 "low": low,
                 "high": high,
             }

@@ -9,12 +9,21 @@ import io
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
+from django.utils import translation
 from PIL import Image
 
 from agencies.models import Agency, AgencyKind, AgencyMember, Area
 from huesmart.celery import app as celery_app
 from reports import services
 from reports.models import Category
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Tests read English; the city's default, Vietnamese, is tested in tests/platform/test_translations.py."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

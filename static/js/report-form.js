@@ -128,7 +128,7 @@
       var limit = file.type.indexOf("video/") === 0 ? Number(limits.maxVideoBytes) : Number(limits.maxPhotoBytes);
       item.textContent = file.name + " (" + megabytes(file.size) + ")";
       if (file.size > limit) {
-        item.textContent += ": " + limits.msgTooLarge + " (max " + megabytes(limit) + ")";
+        item.textContent += ": " + limits.msgTooLarge.replace("{max}", megabytes(limit));
         item.className = "error";
       }
       list.appendChild(item);

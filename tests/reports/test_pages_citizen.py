@@ -52,7 +52,7 @@ def test_report_with_a_photo_becomes_a_case_and_shows_the_tracking_code_and_priv
     assert case.category == category
     assert str(case.latitude) == "16.470000" and str(case.longitude) == "107.590000"
     assert case.address == "Trần Hưng Đạo"
-    assert case.language == "vi"
+    assert case.language == "en"
     assert (case.reporter.name, case.reporter.phone, case.reporter.email) == (
         "Trần Thị Lan",
         "0905 111 222",
@@ -105,7 +105,7 @@ def test_report_form_shows_the_limits_and_the_privacy_statement(category, settin
     assert 'name="media"' in page and 'accept="image/*,video/*"' in page and " capture" in page
     assert "Up to 4 files" in page
     assert "Only the monitoring centre's authorised operators can see your contact details" in page
-    assert f'<option value="{category.pk}">{category.name_vi}</option>' in page
+    assert f'<option value="{category.pk}">{category.name_en}</option>' in page
 
 
 @pytest.mark.parametrize(

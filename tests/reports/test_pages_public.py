@@ -72,7 +72,7 @@ def test_public_page_shows_the_agency_but_never_the_staff_or_operator_names(case
 
     page = page_of(case)
 
-    assert agency_a.name_vi in page
+    assert agency_a.name_en in page
     assert "Đã xử phạt và niêm yết giá" in page
     for name in ("Hoàng", "Cán Bộ", "Điều Hành Viên", "staff_a", ">operator<"):
         assert name not in page
