@@ -34,6 +34,8 @@ class Area(Localized):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     # GeoJSON geometry (Polygon or MultiPolygon, lon/lat as GeoJSON says); evaluated with shapely.
     geometry = models.JSONField()
+    # Routing's in-process spatial index is rebuilt when this moves (see agencies/routing.py).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["level", "name_vi"]
@@ -56,6 +58,7 @@ class Agency(Localized):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name_vi"]
@@ -71,3 +74,28 @@ class AgencyMember(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.agency}"
+
+
+class RoutingRule(models.Model):
+    """The centre's override of the default routing: cases of this category, in this area (anywhere if empty),
+    during this time window (always if empty), go to this agency. The lowest `order` that matches wins."""
+
+    category = models.ForeignKey("reports.Category", on_delete=models.CASCADE, related_name="routing_rules")
+    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.CASCADE, related_name="routing_rules")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="routing_rules")
+    # ISO weekdays the rule holds on (1 = Monday ... 7 = Sunday); empty means every day.
+    weekdays = models.JSONField(default=list, blank=True)
+    # Local time of day in the city's time zone; a window may cross midnight (22:00-06:00).
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(null=True, blank=True)
+    order = models.PositiveSmallIntegerField(default=100)
+    is_active = models.BooleanField(default=True)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return f"{self.category} -> {self.agency}"

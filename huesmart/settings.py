@@ -252,6 +252,8 @@ CASE_CONFIRM_DAYS = env.int("CASE_CONFIRM_DAYS", default=7)
 # A reporter may reopen a closed case within this many days of its closing.
 CASE_REOPEN_DAYS = env.int("CASE_REOPEN_DAYS", default=30)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The centre's clock: a submitted case should be verified within this many working days.
+CENTRE_VERIFY_WORKING_DAYS = env.int("CENTRE_VERIFY_WORKING_DAYS", default=1)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

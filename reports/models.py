@@ -19,6 +19,11 @@ class Category(Localized):
     description_vi = models.TextField(blank=True)
     description_en = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
+    auto_assign = models.BooleanField(
+        _("assign automatically"),
+        default=False,
+        help_text=_("Once verified, a case goes to the agency routing suggests without waiting for an operator."),
+    )
 
     class Meta:
         ordering = ["name_vi"]
@@ -83,6 +88,8 @@ class Case(models.Model):
     address = models.CharField(max_length=300, blank=True)
     description = models.TextField()
     language = models.CharField(max_length=8, default="vi")
+    # Two clocks: the centre's, to verify a submitted case; the agency's, to resolve an assigned one.
+    verify_deadline = models.DateTimeField(null=True, blank=True)
     deadline = models.DateTimeField(null=True, blank=True)
     reporter = models.ForeignKey(Reporter, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
     camera = models.ForeignKey("cameras.Camera", null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
@@ -156,6 +163,10 @@ class EventKind(models.TextChoices):
     RATED = "rated", pgettext_lazy("case event", "rated")
     REOPENED = "reopened", pgettext_lazy("case event", "reopened")
     CLOSED = "closed", pgettext_lazy("case event", "closed")
+    DUPLICATE_MERGED = "duplicate_merged", pgettext_lazy("case event", "duplicate report merged in")
+    DEADLINE_WARNING = "deadline_warning", pgettext_lazy("case event", "deadline warning")
+    OVERDUE = "overdue", pgettext_lazy("case event", "overdue")
+    ESCALATED = "escalated", pgettext_lazy("case event", "escalated")
     NOTE = "note", pgettext_lazy("case event", "internal note")
     REPORTER_REVEALED = "reporter_revealed", pgettext_lazy("case event", "reporter's contact revealed")
 
@@ -256,3 +267,43 @@ class Notice(models.Model):
 
     def __str__(self):
         return f"{self.channel} notice of event {self.event_id}"
+
+
+class DeadlineAlert(models.Model):
+    """One warning or escalation about one deadline of a case. The unique triple makes the sweep send each once,
+    however often or late it runs; a new deadline (after a reopen) gets alerts of its own."""
+
+    class Kind(models.TextChoices):
+        VERIFY_OVERDUE = "verify_overdue", _("verification overdue (centre)")
+        WARNING = "warning", _("deadline approaching (agency)")
+        OVERDUE = "overdue", _("overdue (agency)")
+        ESCALATED = "escalated", _("escalated (parent agency and centre)")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="alerts")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    deadline = models.DateTimeField()
+    event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "kind", "deadline"], name="one_alert_per_deadline")]
+
+    def __str__(self):
+        return f"{self.kind} for case {self.case_id} at {self.deadline:%Y-%m-%d %H:%M}"
+
+
+class Follower(models.Model):
+    """A citizen who follows a case they did not report (instead of sending a duplicate): told of its steps."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="followers")
+    email = EncryptedTextField()
+    # A keyed hash of the address, so the same person following twice is one follower, without storing it in clear.
+    email_digest = models.CharField(max_length=64)
+    language = models.CharField(max_length=8, default="vi")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "email_digest"], name="one_follow_per_email")]
+
+    def __str__(self):
+        return f"Follower #{self.pk} of case {self.case_id}"

@@ -3,7 +3,18 @@
 from django.db import transaction
 
 # Events a reporter hears about; notes, reveals and their own steps are not news to them.
-NOTICE_KINDS = {"verified", "rejected", "merged", "assigned", "accepted", "resolved", "closed", "progress"}
+NOTICE_KINDS = {
+    "verified",
+    "rejected",
+    "merged",
+    "duplicate_merged",
+    "assigned",
+    "accepted",
+    "progress",
+    "resolved",
+    "overdue",
+    "closed",
+}
 
 
 def schedule_reporter_notice(event):

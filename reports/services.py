@@ -16,7 +16,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from agencies.deadlines import deadline_for
+from agencies.deadlines import add_working_days, deadline_for
+from agencies.routing import RoutingDecision, route_case
 from agencies.selectors import agency_of
 
 from . import clock
@@ -170,6 +171,7 @@ def case_submit(
         external_id=external_id,
         created_at=moment,
         updated_at=moment,
+        verify_deadline=add_working_days(moment, settings.CENTRE_VERIFY_WORKING_DAYS),
     )
     event = _append_event(case, EventKind.SUBMITTED, role=Role.REPORTER)
     _attach_media(case, uploads, role=Role.REPORTER, event=event)
@@ -178,6 +180,8 @@ def case_submit(
 
 @transaction.atomic
 def case_verify(*, case, by, category=None, note=""):
+    """The centre confirms the report is real and in the city's remit. If its category assigns automatically and
+    routing finds an agency, the case goes straight on to that agency."""
     _require_operator(by)
     case = _lock(case)
     _require_state(case, {State.SUBMITTED})
@@ -188,6 +192,17 @@ def case_verify(*, case, by, category=None, note=""):
         fields["category"] = category
     _move(case, State.VERIFIED, **fields)
     _append_event(case, EventKind.VERIFIED, role=Role.OPERATOR, by=by, from_state=State.SUBMITTED, note=note, data=data)
+    if case.category.auto_assign:
+        decision = route_case(case)
+        if decision.agency is not None:
+            _assign(
+                case,
+                decision.agency,
+                case.priority,
+                role=Role.SYSTEM,
+                note=str(decision.explanation),
+                decision=decision,
+            )
     return case
 
 
@@ -229,33 +244,47 @@ def case_merge(*, case, into, by, note=""):
         note=note,
         data={"into": into.tracking_code},
     )
+    # Both histories stay whole: the surviving case records the duplicate too, and its reporter hears of it.
+    _append_event(
+        into,
+        EventKind.DUPLICATE_MERGED,
+        role=Role.OPERATOR,
+        by=by,
+        from_state=into.state,
+        agency=into.agency,
+        data={"from": case.tracking_code},
+    )
     return case
 
 
 @transaction.atomic
-def case_assign(*, case, agency, by, priority=None, note=""):
+def case_assign(*, case, agency, by, priority=None, note="", decision: RoutingDecision | None = None):
+    """The centre sends a case to an agency. `decision` is the routing suggestion the operator accepted, if any:
+    it is recorded so that returns can be counted against the rule or jurisdiction that chose the agency."""
     _require_operator(by)
     if agency is None or not agency.is_active:
         raise InvalidInput(_("Choose an active agency."))
     case = _lock(case)
     _require_state(case, {State.VERIFIED, State.ASSIGNED})
-    previous = case.state
-    priority = priority or case.priority
-    moment = clock.now()
-    _move(
-        case, State.ASSIGNED, agency=agency, priority=priority, deadline=deadline_for(case.category, priority, moment)
-    )
-    _append_event(
-        case,
-        EventKind.ASSIGNED,
-        role=Role.OPERATOR,
-        by=by,
-        from_state=previous,
-        note=note,
-        agency=agency,
-        data={"agency": agency.code, "priority": priority, "deadline": case.deadline.isoformat()},
-    )
+    if decision is not None and decision.agency != agency:
+        decision = None
+    _assign(case, agency, priority or case.priority, role=Role.OPERATOR, by=by, note=note, decision=decision)
     return case
+
+
+def _assign(case, agency, priority, *, role, by=None, note="", decision=None):
+    previous = case.state
+    _move(
+        case,
+        State.ASSIGNED,
+        agency=agency,
+        priority=priority,
+        deadline=deadline_for(case.category, priority, clock.now()),
+    )
+    data = {"agency": agency.code, "priority": priority, "deadline": case.deadline.isoformat()}
+    if decision is not None:
+        data["routing"] = decision.as_data()
+    _append_event(case, EventKind.ASSIGNED, role=role, by=by, from_state=previous, note=note, agency=agency, data=data)
 
 
 @transaction.atomic

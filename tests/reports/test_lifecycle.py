@@ -282,3 +282,22 @@ def test_external_ids_are_unique(category):
         services.case_submit(
             description="b", latitude="16.47", longitude="107.59", category=category, external_id="x-1"
         )
+
+
+def test_the_centres_clock_starts_at_submission(case):
+    from agencies.deadlines import add_working_days
+
+    assert case.verify_deadline == add_working_days(case.created_at, 1)
+    assert case.deadline is None
+
+
+def test_a_merge_is_recorded_in_both_histories(case, operator, category):
+    other = services.case_submit(description="Trùng", latitude="16.47", longitude="107.59", category=category).case
+    services.case_merge(case=other, into=case, by=operator)
+    survivor = case.events.last()
+    assert (survivor.kind, survivor.is_public, survivor.data) == (
+        "duplicate_merged",
+        True,
+        {"from": other.tracking_code},
+    )
+    assert list(other.events.values_list("kind", flat=True)) == ["submitted", "merged"]
