@@ -1,10 +1,10 @@
 """Admin for the city's map and organisation: areas, agency kinds, agencies and their staff."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
-from shapely.geometry import shape
 
+from . import geo
 from .models import Agency, AgencyKind, AgencyMember, Area
 
 
@@ -14,16 +14,12 @@ class AreaForm(forms.ModelForm):
         fields = ["code", "name_vi", "name_en", "level", "parent", "geometry"]
 
     def clean_geometry(self):
+        # The same checks as the import command and the dashboard's map editor.
         geometry = self.cleaned_data["geometry"]
-        if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
-            raise forms.ValidationError(_("Give a GeoJSON Polygon or MultiPolygon (longitude, latitude)."))
-        try:
-            polygon = shape(geometry)
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-            raise forms.ValidationError(_("This is not valid GeoJSON: %(error)s") % {"error": exc}) from None
-        if polygon.is_empty or not polygon.is_valid:
-            raise forms.ValidationError(_("The polygon is empty or crosses itself."))
-        return geometry
+        reasons = geo.validate_geometry(geometry, settings.CITY_BOUNDS)
+        if reasons:
+            raise forms.ValidationError(reasons)
+        return geo.clean_geometry(geometry)
 
 
 @admin.register(Area)

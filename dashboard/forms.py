@@ -5,9 +5,10 @@ while their field names stay plain (`note`, `reason`) for whoever posts them.
 """
 
 from django import forms
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency
+from agencies.models import Agency, Area, RoutingRule
 from agencies.selectors import agencies_for_assignment
 from reports.models import Category, Priority, State
 
@@ -104,3 +105,90 @@ class AssignForm(forms.Form):
 
 class NoteForm(forms.Form):
     note = _note_field(_("Internal note"), required=True)
+
+
+# ISO weekday numbers (1 = Monday ... 7 = Sunday), with Django's translated day names.
+WEEKDAY_CHOICES = [(str(number), WEEKDAYS[number - 1]) for number in range(1, 8)]
+
+
+def weekday_names(days):
+    return [WEEKDAYS[day - 1] for day in days if 1 <= day <= 7]
+
+
+class RoutingRuleForm(forms.ModelForm):
+    """A routing rule: cases of a category, in an area (or anywhere), at some times (or always), go to an agency."""
+
+    weekdays = forms.MultipleChoiceField(
+        label=_("Days"),
+        required=False,
+        choices=WEEKDAY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked means every day."),
+    )
+
+    class Meta:
+        model = RoutingRule
+        fields = ["category", "area", "agency", "weekdays", "start_time", "end_time", "order", "is_active", "note"]
+        labels = {
+            "category": _("Category"),
+            "area": _("Area"),
+            "agency": _("Agency"),
+            "start_time": _("From"),
+            "end_time": _("Until"),
+            "order": _("Order"),
+            "is_active": _("Active"),
+            "note": _("Note"),
+        }
+        help_texts = {
+            "area": _("Leave empty for the whole city."),
+            "start_time": _("Local time. Leave both times empty for the whole day; a window may cross midnight."),
+            "order": _("When several rules match, the lowest order wins."),
+            "note": _("Why this rule exists, for the next operator."),
+        }
+        widgets = {
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.select_related("agency_kind")
+        self.fields["area"].queryset = Area.objects.all()
+        self.fields["area"].empty_label = _("Anywhere in the city")
+        self.fields["agency"].queryset = Agency.objects.select_related("kind")
+        if self.instance.pk is not None:
+            self.initial["weekdays"] = [str(day) for day in self.instance.weekdays or []]
+
+    def clean_weekdays(self):
+        return sorted(int(day) for day in self.cleaned_data["weekdays"])
+
+    def clean_agency(self):
+        agency = self.cleaned_data["agency"]
+        if not agency.is_active:
+            raise forms.ValidationError(_("%(agency)s is not active: choose an active agency.") % {"agency": agency})
+        return agency
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if (start is None) != (end is None):
+            raise forms.ValidationError(_("Give both times of the window, or neither for the whole day."))
+        if start is not None and start == end:
+            self.add_error("end_time", _("The window must end at another time than it starts."))
+        return data
+
+    @property
+    def kind_mismatch(self):
+        """The agency is not of the kind the category names: allowed (a rule may say so on purpose), but worth a
+        warning."""
+        data = self.cleaned_data
+        category, agency = data.get("category"), data.get("agency")
+        return category is not None and agency is not None and category.agency_kind_id != agency.kind_id
+
+
+class AutoAssignForm(forms.Form):
+    enabled = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1")
+
+
+class ReturnsFilterForm(forms.Form):
+    days = forms.IntegerField(label=_("Last days"), required=False, min_value=1, max_value=3650, initial=90)

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from reports.api import public, staff
+from agencies.api import RoutingSuggestApi
+from reports.api import nearby, public, staff
 
 app_name = "api"
 
 urlpatterns = [
     path("categories/", public.CategoryListApi.as_view(), name="categories"),
     path("reports/", public.ReportCreateApi.as_view(), name="report-create"),
+    # Before the tracking-code routes, which would take "nearby" for a code.
+    path("cases/nearby/", nearby.NearbyCasesApi.as_view(), name="cases-nearby"),
     path("cases/<str:tracking_code>/", public.PublicCaseApi.as_view(), name="case"),
     path("cases/<str:tracking_code>/rate/", public.CaseRateApi.as_view(), name="case-rate"),
     path("cases/<str:tracking_code>/reopen/", public.CaseReopenApi.as_view(), name="case-reopen"),
@@ -23,4 +26,5 @@ urlpatterns = [
     path("staff/cases/", staff.StaffCaseListApi.as_view(), name="staff-cases"),
     path("staff/cases/<str:tracking_code>/", staff.StaffCaseApi.as_view(), name="staff-case"),
     path("staff/triage/", staff.TriageListApi.as_view(), name="staff-triage"),
+    path("routing/suggest/", RoutingSuggestApi.as_view(), name="routing-suggest"),
 ]

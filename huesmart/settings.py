@@ -175,6 +175,8 @@ CELERY_TASK_ROUTES = {"reports.tasks.media_*": {"queue": "media"}}
 CELERY_BEAT_SCHEDULE = {
     "close-resolved-cases": {"task": "reports.tasks.close_resolved_cases", "schedule": 3600.0},
     "process-pending-media": {"task": "reports.tasks.media_sweep", "schedule": 600.0},
+    # Warns, marks overdue and escalates; safe to run twice or late (see agencies/escalation.py).
+    "deadline-sweep": {"task": "agencies.tasks.deadline_sweep", "schedule": 600.0},
 }
 
 CACHES = {
@@ -251,9 +253,16 @@ MEDIA_MAX_PIXELS = env.int("MEDIA_MAX_PIXELS", default=50_000_000)
 CASE_CONFIRM_DAYS = env.int("CASE_CONFIRM_DAYS", default=7)
 # A reporter may reopen a closed case within this many days of its closing.
 CASE_REOPEN_DAYS = env.int("CASE_REOPEN_DAYS", default=30)
+# Duplicates: open cases of the same category within this distance and this many days of each other.
+DUPLICATE_RADIUS_METRES = env.int("DUPLICATE_RADIUS_METRES", default=300)
+DUPLICATE_DAYS = env.int("DUPLICATE_DAYS", default=30)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # The centre's clock: a submitted case should be verified within this many working days.
 CENTRE_VERIFY_WORKING_DAYS = env.int("CENTRE_VERIFY_WORKING_DAYS", default=1)
+# The agency is warned this many hours before its deadline.
+DEADLINE_WARNING_HOURS = env.int("DEADLINE_WARNING_HOURS", default=24)
+# A case still open this many hours past its deadline is escalated to the agency's parent and to the centre.
+ESCALATE_AFTER_HOURS = env.int("ESCALATE_AFTER_HOURS", default=24)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("centre/", include("dashboard.urls")),
     path("inbox/", include("agencies.urls")),
+    path("agencies/", include("agencies.public_urls")),
     path("api/v1/", include("huesmart.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

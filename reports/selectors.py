@@ -1,17 +1,12 @@
 """Reads that depend on who asks. The agency boundary is checked here and nowhere else."""
 
-import math
-from decimal import Decimal
-
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from agencies.selectors import agency_of
 
-from .models import OPEN_STATES, Case, CaseEvent, EventKind, Media, State
+from .models import Case, CaseEvent, EventKind, Media, State
 from .permissions import is_operator
-
-METRES_PER_DEGREE = 111_320
 
 
 def cases_visible_to(user):
@@ -73,33 +68,3 @@ def triage_queue():
         .annotate(was_returned=Exists(returned))
         .order_by("-was_returned", "created_at")
     )
-
-
-def nearby_open_cases(case, metres):
-    """Open cases of the same category around this one, nearest first: the candidates for a merge.
-    A latitude/longitude box (indexed) finds them; the exact distance then sorts and trims them."""
-    dlat = Decimal(f"{metres / METRES_PER_DEGREE:.6f}")
-    dlon = Decimal(f"{metres / (METRES_PER_DEGREE * math.cos(math.radians(float(case.latitude)))):.6f}")
-    candidates = (
-        Case.objects.filter(
-            category_id=case.category_id,
-            state__in=OPEN_STATES,
-            latitude__range=(case.latitude - dlat, case.latitude + dlat),
-            longitude__range=(case.longitude - dlon, case.longitude + dlon),
-        )
-        .exclude(pk=case.pk)
-        .select_related("category", "agency")[:50]
-    )
-    nearby = []
-    for other in candidates:
-        other.distance = round(_metres_between(case, other))
-        if other.distance <= metres:
-            nearby.append(other)
-    return sorted(nearby, key=lambda c: c.distance)[:10]
-
-
-def _metres_between(a, b):
-    lat = math.radians(float(a.latitude + b.latitude) / 2)
-    dy = float(a.latitude - b.latitude) * METRES_PER_DEGREE
-    dx = float(a.longitude - b.longitude) * METRES_PER_DEGREE * math.cos(lat)
-    return math.hypot(dx, dy)

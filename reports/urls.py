@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import follow_views, views
 
 app_name = "reports"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("track/", views.track, name="track"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<str:code>/", views.case_page, name="case"),
+    path("cases/<str:code>/follow/", follow_views.follow, name="follow"),
     path("cases/<str:code>/follow/<str:token>/", views.reporter_case, name="reporter_case"),
     path("cases/<str:code>/follow/<str:token>/rate/", views.rate, name="rate"),
     path("cases/<str:code>/follow/<str:token>/reopen/", views.reopen, name="reopen"),

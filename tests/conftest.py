@@ -13,6 +13,7 @@ from django.utils import translation
 from PIL import Image
 
 from agencies.models import Agency, AgencyKind, AgencyMember, Area
+from agencies.routing import reset_index
 from huesmart.celery import app as celery_app
 from reports import services
 from reports.models import Category
@@ -37,6 +38,12 @@ def _isolated_media(settings, tmp_path):
     settings.MAP_TILE_URL = ""
     # Hashing at full strength would make every fixture user cost a tenth of a second.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_routing_index():
+    """Routing keeps its index in the process; the areas of a rolled-back test must not route the next one."""
+    reset_index()
 
 
 @pytest.fixture

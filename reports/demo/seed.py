@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.deadlines import deadline_for
-from agencies.models import Agency, AgencyKind, AgencyMember, Area
+from agencies.models import Agency, AgencyKind, AgencyMember, Area, RoutingRule
 from cameras.models import Camera
 
 from .. import clock, services
@@ -49,6 +49,7 @@ def seed(*, cases, seed_value=2026, now=None):
         areas = _areas()
         agencies = _agencies(areas)
         categories = _categories()
+        _routing(categories, agencies, areas)
         users = _users(agencies, result)
         _cameras()
         _cases(cases, seed_value, now, agencies, categories, users, result)
@@ -127,6 +128,50 @@ def _categories():
         )[0]
         for spec in organisations.CATEGORIES
     }
+
+
+# Utilities route unambiguously (one company for the whole city): their cases skip the operator's assignment.
+AUTO_ASSIGNED = ("broken-streetlight", "power-outage", "water-leak")
+# (note, category, area or None, agency, ISO weekdays, start, end): the centre's overrides of default routing.
+RULES = (
+    (
+        "Quanh chợ Đông Ba: BQL chợ xử lý lấn chiếm",
+        "sidewalk-encroachment",
+        "dong-ba",
+        "bql-cho-dong-ba",
+        [],
+        None,
+        None,
+    ),
+    (
+        "Phố đi bộ cuối tuần: đội quy tắc xử lý đỗ xe",
+        "illegal-parking",
+        "phu-hoi",
+        "qtdt-hue",
+        [5, 6, 7],
+        "18:00",
+        "23:00",
+    ),
+)
+
+
+def _routing(categories, agencies, areas):
+    for code in AUTO_ASSIGNED:
+        Category.objects.filter(pk=categories[code].pk).update(auto_assign=True)
+    for order, (note, category, area, agency, weekdays, start, end) in enumerate(RULES, start=10):
+        RoutingRule.objects.update_or_create(
+            note=note,
+            defaults={
+                "category": categories[category],
+                "area": areas[area] if area else None,
+                "agency": agencies[agency],
+                "weekdays": weekdays,
+                "start_time": start,
+                "end_time": end,
+                "order": order,
+                "is_active": True,
+            },
+        )
 
 
 def _user(username, password_hash, **fields):

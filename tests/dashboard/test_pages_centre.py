@@ -218,7 +218,7 @@ def test_case_page_offers_nearby_open_cases_of_the_same_category_as_merge_candid
 
     response = _client(operator).get(reverse("dashboard:case", args=[case.tracking_code]))
 
-    assert [c.tracking_code for c in response.context["nearby"]] == [near.tracking_code]
+    assert [likely.case.tracking_code for likely in response.context["duplicates"]] == [near.tracking_code]
     content = response.content.decode()
     for absent in (far, other_kind, rejected):
         assert absent.tracking_code not in content

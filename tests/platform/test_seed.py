@@ -158,3 +158,27 @@ def test_admin_shows_a_case_but_cannot_change_or_delete_it():
     assert (delete.status_code, add.status_code) == (403, 403)
     assert Case.objects.filter(pk=case.pk, state=case.state).exists()
     assert case.events.count() == events
+
+
+def test_the_demo_city_routes_by_its_wards_and_rules():
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from agencies.routing import route
+    from reports.models import Category
+
+    seed(cases=12)
+    parking = Category.objects.get(code="illegal-parking")
+    phu_hoi = Area.objects.get(code="phu-hoi")
+    inside = shape(phu_hoi.geometry).representative_point()
+    saturday_evening = datetime.datetime(2026, 11, 21, 20, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    monday_noon = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    at_weekend = route(category=parking, latitude=inside.y, longitude=inside.x, at=saturday_evening)
+    on_monday = route(category=parking, latitude=inside.y, longitude=inside.x, at=monday_noon)
+    assert (at_weekend.how, at_weekend.agency.code) == ("rule", "qtdt-hue")
+    assert (on_monday.how, on_monday.agency.code) == ("jurisdiction", "csgt-hue")
+    assert set(Category.objects.filter(auto_assign=True).values_list("code", flat=True)) == {
+        "broken-streetlight",
+        "power-outage",
+        "water-leak",
+    }

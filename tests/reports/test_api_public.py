@@ -100,7 +100,7 @@ def test_anonymous_report_with_a_photo_is_created_without_a_csrf_token(category,
     assert (media.case, media.kind, media.content_type) == (case, "photo", "image/jpeg")
     assert list(case.events.values_list("kind", flat=True)) == ["submitted"]
     # The token is the reporter's key to this case; only its hash is kept.
-    assert services._hash_token(body["token"]) == case.token_hash
+    assert services.hash_token(body["token"]) == case.token_hash
 
 
 def test_report_accepts_several_photos_and_no_contact_details(category):

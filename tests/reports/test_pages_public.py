@@ -128,7 +128,7 @@ def test_assigned_case_shows_its_deadline_and_overdue_when_late(case, operator, 
 
     assert "Deadline" in on_time
     assert "overdue" not in on_time
-    assert "(overdue)" in late
+    assert "overdue by 1 hour" in late
 
 
 def test_rejected_case_shows_the_reason(case, operator):

@@ -1,11 +1,5 @@
-"""The case life cycle: every step of DESIGN.md is one function here.
+"""The case life cycle of DESIGN.md: one function per step."""
 
-Each step checks who is asking, locks the case, checks its state, changes it, appends its case event and
-schedules what must follow (notifications, media processing) on commit, all in one transaction. Nothing
-else writes cases.
-"""
-
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -18,14 +12,24 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.deadlines import add_working_days, deadline_for
 from agencies.routing import RoutingDecision, route_case
-from agencies.selectors import agency_of
 
-from . import clock
-from .errors import InvalidInput, InvalidTransition, NotAllowed
-from .media import UploadedMedia
-from .models import Case, CaseEvent, CaseTrackingCounter, EventKind, Media, Reporter, Role, Source, State
-from .permissions import can_reveal_reporter, is_operator, is_staff_of
-from .scheduling import schedule_media_processing, schedule_reporter_notice
+from .. import clock
+from ..errors import InvalidInput, InvalidTransition, NotAllowed
+from ..media import UploadedMedia
+from ..models import Case, CaseTrackingCounter, EventKind, Follower, Reporter, Role, Source, State
+from ..permissions import can_reveal_reporter, is_operator, is_staff_of
+from .common import (
+    append_event,
+    attach_media,
+    hash_token,
+    lock_case,
+    move_case,
+    require_agency_staff,
+    require_note,
+    require_operator,
+    require_state,
+)
+from .following import follower_digest, move_followers
 
 
 @dataclass(frozen=True)
@@ -33,10 +37,6 @@ class Submission:
     case: Case
     # The reporter's secret, given once: only its hash is stored.
     token: str
-
-
-def _hash_token(token):
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _next_tracking_code(moment):
@@ -48,92 +48,14 @@ def _next_tracking_code(moment):
     return f"{settings.CITY_CODE}-{year:02d}-{number:05d}"
 
 
-def _lock(case):
-    return Case.objects.select_for_update(of=("self",)).select_related("category", "agency").get(pk=case.pk)
-
-
-def _require_state(case, allowed):
-    if case.state not in allowed:
-        raise InvalidTransition(
-            _("Case %(code)s is %(state)s; this step needs it to be %(allowed)s.")
-            % {
-                "code": case.tracking_code,
-                "state": State(case.state).label,
-                "allowed": _(" or ").join(str(s.label) for s in State if s in allowed),
-            }
-        )
-
-
-def _require_operator(user):
-    if not is_operator(user):
-        raise NotAllowed(_("Only monitoring-centre operators can do this."))
-
-
-def _require_agency_staff(user, case):
-    if not is_staff_of(user, case.agency):
-        raise NotAllowed(_("Only staff of the agency this case is assigned to can do this."))
-
-
-def _require_note(note, message):
-    note = (note or "").strip()
-    if not note:
-        raise InvalidInput(message)
-    return note
-
-
 def reporter_has_access(case, token) -> bool:
     """Whether `token` is this case's reporter secret (compared in constant time)."""
-    return bool(token and case.token_hash) and hmac.compare_digest(case.token_hash, _hash_token(token))
+    return bool(token and case.token_hash) and hmac.compare_digest(case.token_hash, hash_token(token))
 
 
 def _require_reporter(case, token):
     if not reporter_has_access(case, token):
         raise NotAllowed(_("This link is not valid for this case."))
-
-
-def _append_event(case, kind, *, role, by=None, from_state="", note="", is_public=True, agency=None, data=None):
-    event = CaseEvent.objects.create(
-        case=case,
-        kind=kind,
-        from_state=from_state,
-        to_state=case.state,
-        actor=by if by is not None and by.is_authenticated else None,
-        actor_role=role,
-        agency=agency,
-        note=note,
-        is_public=is_public,
-        data=data or {},
-        created_at=clock.now(),
-    )
-    schedule_reporter_notice(event)
-    return event
-
-
-def _move(case, to_state, **fields):
-    """Set the new state and fields and save only what changed."""
-    case.state = to_state
-    case.updated_at = clock.now()
-    for name, value in fields.items():
-        setattr(case, name, value)
-    case.save(update_fields=["state", "updated_at", *fields])
-
-
-def _attach_media(case, uploads, *, role, event=None):
-    for upload in uploads:
-        media = Media(
-            case=case,
-            event=event,
-            kind=upload.kind,
-            content_type=upload.content_type,
-            extension=upload.extension,
-            size=upload.size,
-            sha256=upload.sha256,
-            uploaded_by=role,
-        )
-        upload.file.seek(0)
-        media.original.save(f"upload.{upload.extension}", upload.file, save=False)
-        media.save()
-        schedule_media_processing(media)
 
 
 @transaction.atomic
@@ -152,13 +74,13 @@ def case_submit(
     external_id=None,
 ) -> Submission:
     """A citizen's report becomes a case. Inputs are validated by the form or serializer first."""
-    description = _require_note(description, _("Describe what you saw."))
+    description = require_note(description, _("Describe what you saw."))
     moment = clock.now()
     reporter = Reporter.objects.create(name=name.strip(), phone=phone.strip(), email=email.strip(), language=language)
     token = secrets.token_urlsafe(16)
     case = Case.objects.create(
         tracking_code=_next_tracking_code(moment),
-        token_hash=_hash_token(token),
+        token_hash=hash_token(token),
         source=Source.CITIZEN,
         state=State.SUBMITTED,
         category=category,
@@ -173,8 +95,8 @@ def case_submit(
         updated_at=moment,
         verify_deadline=add_working_days(moment, settings.CENTRE_VERIFY_WORKING_DAYS),
     )
-    event = _append_event(case, EventKind.SUBMITTED, role=Role.REPORTER)
-    _attach_media(case, uploads, role=Role.REPORTER, event=event)
+    event = append_event(case, EventKind.SUBMITTED, role=Role.REPORTER)
+    attach_media(case, uploads, role=Role.REPORTER, event=event)
     return Submission(case=case, token=token)
 
 
@@ -182,16 +104,16 @@ def case_submit(
 def case_verify(*, case, by, category=None, note=""):
     """The centre confirms the report is real and in the city's remit. If its category assigns automatically and
     routing finds an agency, the case goes straight on to that agency."""
-    _require_operator(by)
-    case = _lock(case)
-    _require_state(case, {State.SUBMITTED})
+    require_operator(by)
+    case = lock_case(case)
+    require_state(case, {State.SUBMITTED})
     fields = {}
     data = {}
     if category is not None and category != case.category:
         data = {"category_from": case.category.code, "category_to": category.code}
         fields["category"] = category
-    _move(case, State.VERIFIED, **fields)
-    _append_event(case, EventKind.VERIFIED, role=Role.OPERATOR, by=by, from_state=State.SUBMITTED, note=note, data=data)
+    move_case(case, State.VERIFIED, **fields)
+    append_event(case, EventKind.VERIFIED, role=Role.OPERATOR, by=by, from_state=State.SUBMITTED, note=note, data=data)
     if case.category.auto_assign:
         decision = route_case(case)
         if decision.agency is not None:
@@ -208,34 +130,34 @@ def case_verify(*, case, by, category=None, note=""):
 
 @transaction.atomic
 def case_reject(*, case, by, reason):
-    _require_operator(by)
-    reason = _require_note(reason, _("Give the reason for rejecting this report."))
-    case = _lock(case)
-    _require_state(case, {State.SUBMITTED, State.VERIFIED})
+    require_operator(by)
+    reason = require_note(reason, _("Give the reason for rejecting this report."))
+    case = lock_case(case)
+    require_state(case, {State.SUBMITTED, State.VERIFIED})
     previous = case.state
-    _move(case, State.REJECTED, closed_at=clock.now())
-    _append_event(case, EventKind.REJECTED, role=Role.OPERATOR, by=by, from_state=previous, note=reason)
+    move_case(case, State.REJECTED, closed_at=clock.now())
+    append_event(case, EventKind.REJECTED, role=Role.OPERATOR, by=by, from_state=previous, note=reason)
     return case
 
 
 @transaction.atomic
 def case_merge(*, case, into, by, note=""):
     """A duplicate is merged into the case that goes on; its reporter follows that one."""
-    _require_operator(by)
+    require_operator(by)
     if into.pk == case.pk:
         raise InvalidInput(_("A case cannot be merged into itself."))
     # Lock both in id order so two operators merging a pair in opposite directions cannot deadlock.
     locked = {c.pk: c for c in Case.objects.select_for_update().filter(pk__in=[case.pk, into.pk]).order_by("pk")}
     case, into = locked[case.pk], locked[into.pk]
-    _require_state(case, {State.SUBMITTED, State.VERIFIED})
+    require_state(case, {State.SUBMITTED, State.VERIFIED})
     if into.state in (State.MERGED, State.REJECTED):
         raise InvalidTransition(
             _("Case %(code)s is %(state)s and cannot take duplicates.")
             % {"code": into.tracking_code, "state": State(into.state).label}
         )
     previous = case.state
-    _move(case, State.MERGED, merged_into=into, closed_at=clock.now())
-    _append_event(
+    move_case(case, State.MERGED, merged_into=into, closed_at=clock.now())
+    append_event(
         case,
         EventKind.MERGED,
         role=Role.OPERATOR,
@@ -245,7 +167,7 @@ def case_merge(*, case, into, by, note=""):
         data={"into": into.tracking_code},
     )
     # Both histories stay whole: the surviving case records the duplicate too, and its reporter hears of it.
-    _append_event(
+    append_event(
         into,
         EventKind.DUPLICATE_MERGED,
         role=Role.OPERATOR,
@@ -254,6 +176,15 @@ def case_merge(*, case, into, by, note=""):
         agency=into.agency,
         data={"from": case.tracking_code},
     )
+    move_followers(case, into)
+    reporter = case.reporter
+    if reporter is not None and reporter.email:
+        # The duplicate's reporter is told of the surviving case's steps from now on.
+        Follower.objects.get_or_create(
+            case=into,
+            email_digest=follower_digest(reporter.email),
+            defaults={"email": reporter.email, "language": reporter.language, "created_at": clock.now()},
+        )
     return case
 
 
@@ -261,11 +192,11 @@ def case_merge(*, case, into, by, note=""):
 def case_assign(*, case, agency, by, priority=None, note="", decision: RoutingDecision | None = None):
     """The centre sends a case to an agency. `decision` is the routing suggestion the operator accepted, if any:
     it is recorded so that returns can be counted against the rule or jurisdiction that chose the agency."""
-    _require_operator(by)
+    require_operator(by)
     if agency is None or not agency.is_active:
         raise InvalidInput(_("Choose an active agency."))
-    case = _lock(case)
-    _require_state(case, {State.VERIFIED, State.ASSIGNED})
+    case = lock_case(case)
+    require_state(case, {State.VERIFIED, State.ASSIGNED})
     if decision is not None and decision.agency != agency:
         decision = None
     _assign(case, agency, priority or case.priority, role=Role.OPERATOR, by=by, note=note, decision=decision)
@@ -274,7 +205,7 @@ def case_assign(*, case, agency, by, priority=None, note="", decision: RoutingDe
 
 def _assign(case, agency, priority, *, role, by=None, note="", decision=None):
     previous = case.state
-    _move(
+    move_case(
         case,
         State.ASSIGNED,
         agency=agency,
@@ -284,16 +215,16 @@ def _assign(case, agency, priority, *, role, by=None, note="", decision=None):
     data = {"agency": agency.code, "priority": priority, "deadline": case.deadline.isoformat()}
     if decision is not None:
         data["routing"] = decision.as_data()
-    _append_event(case, EventKind.ASSIGNED, role=role, by=by, from_state=previous, note=note, agency=agency, data=data)
+    append_event(case, EventKind.ASSIGNED, role=role, by=by, from_state=previous, note=note, agency=agency, data=data)
 
 
 @transaction.atomic
 def case_accept(*, case, by, note=""):
-    case = _lock(case)
-    _require_agency_staff(by, case)
-    _require_state(case, {State.ASSIGNED})
-    _move(case, State.IN_PROGRESS)
-    _append_event(
+    case = lock_case(case)
+    require_agency_staff(by, case)
+    require_state(case, {State.ASSIGNED})
+    move_case(case, State.IN_PROGRESS)
+    append_event(
         case, EventKind.ACCEPTED, role=Role.AGENCY, by=by, from_state=State.ASSIGNED, note=note, agency=case.agency
     )
     return case
@@ -302,25 +233,25 @@ def case_accept(*, case, by, note=""):
 @transaction.atomic
 def case_return(*, case, by, reason):
     """The agency says the case is not theirs; it goes back to the centre to be routed again."""
-    reason = _require_note(reason, _("Say why this case is not for your agency."))
-    case = _lock(case)
-    _require_agency_staff(by, case)
-    _require_state(case, {State.ASSIGNED, State.IN_PROGRESS})
+    reason = require_note(reason, _("Say why this case is not for your agency."))
+    case = lock_case(case)
+    require_agency_staff(by, case)
+    require_state(case, {State.ASSIGNED, State.IN_PROGRESS})
     previous, agency = case.state, case.agency
-    _move(case, State.VERIFIED, agency=None, deadline=None)
-    _append_event(case, EventKind.RETURNED, role=Role.AGENCY, by=by, from_state=previous, note=reason, agency=agency)
+    move_case(case, State.VERIFIED, agency=None, deadline=None)
+    append_event(case, EventKind.RETURNED, role=Role.AGENCY, by=by, from_state=previous, note=reason, agency=agency)
     return case
 
 
 @transaction.atomic
 def case_progress(*, case, by, note, is_public=True, uploads=()):
-    note = _require_note(note, _("Write what has been done."))
-    case = _lock(case)
-    _require_agency_staff(by, case)
-    _require_state(case, {State.IN_PROGRESS})
+    note = require_note(note, _("Write what has been done."))
+    case = lock_case(case)
+    require_agency_staff(by, case)
+    require_state(case, {State.IN_PROGRESS})
     case.updated_at = clock.now()
     case.save(update_fields=["updated_at"])
-    event = _append_event(
+    event = append_event(
         case,
         EventKind.PROGRESS,
         role=Role.AGENCY,
@@ -330,36 +261,36 @@ def case_progress(*, case, by, note, is_public=True, uploads=()):
         is_public=is_public,
         agency=case.agency,
     )
-    _attach_media(case, uploads, role=Role.AGENCY, event=event)
+    attach_media(case, uploads, role=Role.AGENCY, event=event)
     return case
 
 
 @transaction.atomic
 def case_resolve(*, case, by, note, uploads=()):
-    note = _require_note(note, _("Write how the problem was resolved."))
-    case = _lock(case)
-    _require_agency_staff(by, case)
-    _require_state(case, {State.IN_PROGRESS})
-    _move(case, State.RESOLVED, resolved_at=clock.now())
-    event = _append_event(
+    note = require_note(note, _("Write how the problem was resolved."))
+    case = lock_case(case)
+    require_agency_staff(by, case)
+    require_state(case, {State.IN_PROGRESS})
+    move_case(case, State.RESOLVED, resolved_at=clock.now())
+    event = append_event(
         case, EventKind.RESOLVED, role=Role.AGENCY, by=by, from_state=State.IN_PROGRESS, note=note, agency=case.agency
     )
-    _attach_media(case, uploads, role=Role.AGENCY, event=event)
+    attach_media(case, uploads, role=Role.AGENCY, event=event)
     return case
 
 
 @transaction.atomic
 def case_add_note(*, case, by, note):
     """An internal note: seen by the centre, and by the agency that wrote it."""
-    note = _require_note(note, _("The note is empty."))
-    case = _lock(case)
+    note = require_note(note, _("The note is empty."))
+    case = lock_case(case)
     if is_operator(by):
         role, agency = Role.OPERATOR, None
     elif is_staff_of(by, case.agency):
         role, agency = Role.AGENCY, case.agency
     else:
         raise NotAllowed(_("Only the centre and the case's agency can add notes."))
-    return _append_event(
+    return append_event(
         case, EventKind.NOTE, role=role, by=by, from_state=case.state, note=note, is_public=False, agency=agency
     )
 
@@ -367,24 +298,22 @@ def case_add_note(*, case, by, note):
 @transaction.atomic
 def case_rate(*, case, token, stars, comment=""):
     """The reporter rates the outcome; a rating of a resolved case confirms it and closes it."""
-    case = _lock(case)
+    case = lock_case(case)
     _require_reporter(case, token)
     if not (isinstance(stars, int) and 1 <= stars <= 5):
         raise InvalidInput(_("Give a rating from 1 to 5 stars."))
     if case.state == State.CLOSED and case.rating is not None:
         raise InvalidTransition(_("You have already rated this case."))
-    _require_state(case, {State.RESOLVED, State.CLOSED})
+    require_state(case, {State.RESOLVED, State.CLOSED})
     previous = case.state
     case.rating = stars
     case.save(update_fields=["rating"])
-    _append_event(
+    append_event(
         case, EventKind.RATED, role=Role.REPORTER, from_state=previous, note=comment.strip(), data={"stars": stars}
     )
     if previous == State.RESOLVED:
-        _move(case, State.CLOSED, closed_at=clock.now())
-        _append_event(
-            case, EventKind.CLOSED, role=Role.REPORTER, from_state=State.RESOLVED, data={"by": "confirmation"}
-        )
+        move_case(case, State.CLOSED, closed_at=clock.now())
+        append_event(case, EventKind.CLOSED, role=Role.REPORTER, from_state=State.RESOLVED, data={"by": "confirmation"})
     return case
 
 
@@ -402,10 +331,10 @@ def can_reopen(case) -> bool:
 @transaction.atomic
 def case_reopen(*, case, token, reason):
     """The reporter says the problem is still there; the same agency gets it back with a new deadline."""
-    reason = _require_note(reason, _("Say what is still wrong."))
-    case = _lock(case)
+    reason = require_note(reason, _("Say what is still wrong."))
+    case = lock_case(case)
     _require_reporter(case, token)
-    _require_state(case, {State.RESOLVED, State.CLOSED})
+    require_state(case, {State.RESOLVED, State.CLOSED})
     moment = clock.now()
     if not can_reopen(case):
         raise InvalidTransition(
@@ -413,7 +342,7 @@ def case_reopen(*, case, token, reason):
             % {"days": settings.CASE_REOPEN_DAYS}
         )
     previous = case.state
-    _move(
+    move_case(
         case,
         State.ASSIGNED,
         rating=None,
@@ -421,17 +350,17 @@ def case_reopen(*, case, token, reason):
         closed_at=None,
         deadline=deadline_for(case.category, case.priority, moment),
     )
-    _append_event(case, EventKind.REOPENED, role=Role.REPORTER, from_state=previous, note=reason, agency=case.agency)
+    append_event(case, EventKind.REOPENED, role=Role.REPORTER, from_state=previous, note=reason, agency=case.agency)
     return case
 
 
 @transaction.atomic
 def case_close(*, case, reason="timeout"):
     """The system closes a resolved case the reporter did not answer within CASE_CONFIRM_DAYS."""
-    case = _lock(case)
-    _require_state(case, {State.RESOLVED})
-    _move(case, State.CLOSED, closed_at=clock.now())
-    _append_event(case, EventKind.CLOSED, role=Role.SYSTEM, from_state=State.RESOLVED, data={"by": reason})
+    case = lock_case(case)
+    require_state(case, {State.RESOLVED})
+    move_case(case, State.CLOSED, closed_at=clock.now())
+    append_event(case, EventKind.CLOSED, role=Role.SYSTEM, from_state=State.RESOLVED, data={"by": reason})
     return case
 
 
@@ -440,14 +369,5 @@ def reporter_reveal(*, case, by) -> Reporter | None:
     """An operator with the permission reads who reported a case. Every read is logged as an event."""
     if not can_reveal_reporter(by):
         raise NotAllowed(_("You do not have permission to see reporters' contact details."))
-    _append_event(case, EventKind.REPORTER_REVEALED, role=Role.OPERATOR, by=by, from_state=case.state, is_public=False)
+    append_event(case, EventKind.REPORTER_REVEALED, role=Role.OPERATOR, by=by, from_state=case.state, is_public=False)
     return case.reporter
-
-
-def role_of(user, case):
-    """The role a signed-in user acts in on this case, or None."""
-    if is_operator(user):
-        return Role.OPERATOR
-    if case.agency is not None and agency_of(user) == case.agency:
-        return Role.AGENCY
-    return None
