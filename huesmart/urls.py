@@ -11,6 +11,7 @@ urlpatterns = [
     path("inbox/", include("agencies.urls")),
     path("agencies/", include("agencies.public_urls")),
     path("api/v1/", include("huesmart.api_urls")),
+    path("open311/v2/", include("reports.open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("start/", dashboard_views.start, name="start"),

@@ -36,6 +36,9 @@ class Reporter(models.Model):
     name = EncryptedTextField(blank=True)
     phone = EncryptedTextField(blank=True)
     email = EncryptedTextField(blank=True)
+    # Identifiers an Open311 client may send for its user (device, account): personal data, kept like the rest.
+    device_id = EncryptedTextField(blank=True)
+    account_id = EncryptedTextField(blank=True)
     language = models.CharField(max_length=8, default="vi")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -97,6 +100,13 @@ class Case(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
     )
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Answers to the category's attributes (CategoryAttribute code -> value), as an Open311 client sends them.
+    attributes = models.JSONField(default=dict, blank=True)
+    # The third-party app that sent the report through Open311, and the token it was given for it.
+    api_key = models.ForeignKey("ApiKey", null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    open311_token = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    # A link to media hosted elsewhere (Open311 media_url). Never fetched by the server; shown to staff only.
+    media_url = models.URLField(max_length=500, blank=True)
     # An identifier from the system a case came from (an import, the demo seed); unique when given.
     external_id = models.CharField(max_length=80, null=True, blank=True, unique=True)
     created_at = models.DateTimeField()
@@ -307,3 +317,62 @@ class Follower(models.Model):
 
     def __str__(self):
         return f"Follower #{self.pk} of case {self.case_id}"
+
+
+class CategoryAttribute(models.Model):
+    """A question a category asks (Open311's service definition): its code, datatype and, for lists, values."""
+
+    class Datatype(models.TextChoices):
+        STRING = "string", _("short text")
+        NUMBER = "number", _("number")
+        DATETIME = "datetime", _("date and time")
+        TEXT = "text", _("long text")
+        SINGLEVALUELIST = "singlevaluelist", _("one choice from a list")
+        MULTIVALUELIST = "multivaluelist", _("several choices from a list")
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="attributes")
+    code = models.SlugField(max_length=60)
+    datatype = models.CharField(max_length=16, choices=Datatype.choices)
+    # False for an attribute that only informs the user (Open311's variable=false): no answer is expected.
+    variable = models.BooleanField(default=True)
+    required = models.BooleanField(default=False)
+    description_vi = models.CharField(max_length=300)
+    description_en = models.CharField(max_length=300)
+    datatype_description_vi = models.CharField(max_length=300, blank=True)
+    datatype_description_en = models.CharField(max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(default=1)
+    # For list datatypes: [{"key": "...", "name_vi": "...", "name_en": "..."}, ...]
+    values = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["category", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["category", "code"], name="one_attribute_code_per_category")]
+
+    def __str__(self):
+        return f"{self.category.code}.{self.code}"
+
+
+class ApiKey(models.Model):
+    """A third-party app's key for Open311 POST, issued and revoked by the centre. Only a hash is kept."""
+
+    name = models.CharField(_("app name"), max_length=200)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    # The first characters of the key, shown in lists so a key can be recognised without being stored.
+    prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    rate_limit_per_minute = models.PositiveIntegerField(_("requests per minute"), default=60)
+    usage_count = models.PositiveBigIntegerField(default=0)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None

@@ -72,11 +72,24 @@ def case_submit(
     email="",
     language="vi",
     external_id=None,
+    attributes=None,
+    device_id="",
+    account_id="",
+    api_key=None,
+    media_url="",
 ) -> Submission:
-    """A citizen's report becomes a case. Inputs are validated by the form or serializer first."""
+    """A citizen's report becomes a case, whether it came from the pages, the API or an Open311 app.
+    Inputs are validated by the form or serializer first."""
     description = require_note(description, _("Describe what you saw."))
     moment = clock.now()
-    reporter = Reporter.objects.create(name=name.strip(), phone=phone.strip(), email=email.strip(), language=language)
+    reporter = Reporter.objects.create(
+        name=name.strip(),
+        phone=phone.strip(),
+        email=email.strip(),
+        device_id=device_id.strip(),
+        account_id=account_id.strip(),
+        language=language,
+    )
     token = secrets.token_urlsafe(16)
     case = Case.objects.create(
         tracking_code=_next_tracking_code(moment),
@@ -91,6 +104,10 @@ def case_submit(
         language=language,
         reporter=reporter,
         external_id=external_id,
+        attributes=attributes or {},
+        api_key=api_key,
+        open311_token=secrets.token_urlsafe(12) if api_key is not None else None,
+        media_url=media_url,
         created_at=moment,
         updated_at=moment,
         verify_deadline=add_working_days(moment, settings.CENTRE_VERIFY_WORKING_DAYS),
