@@ -1,22 +1,17 @@
 """The routing API: the centre asks which agency a case of this category at this place would go to, and why."""
 
-from collections.abc import Mapping
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 
 from reports.api.common import INVALID_INPUT, NOT_ALLOWED, NOT_AUTHENTICATED, IsOperator, StaffApi, validated
 from reports.models import Category
-from reports.serializers import CoordinateField
-from reports.validators import clean_point
+from reports.serializers import CoordinateField, PlaceChecked
 
 from .routing import route
 
 
-class RoutingSuggestInputSerializer(serializers.Serializer):
+class RoutingSuggestInputSerializer(PlaceChecked, serializers.Serializer):
     # Checked by clean_point, so the API says what the report form says about a place.
     latitude = CoordinateField(help_text="Latitude of the place (WGS 84).")
     longitude = CoordinateField(help_text="Longitude of the place (WGS 84).")
@@ -24,23 +19,6 @@ class RoutingSuggestInputSerializer(serializers.Serializer):
     category = serializers.SlugRelatedField(
         slug_field="code", queryset=Category.objects.select_related("agency_kind"), help_text="A category code."
     )
-
-    def to_internal_value(self, data):
-        # Every error at once, one list per field.
-        if not isinstance(data, Mapping):
-            return super().to_internal_value(data)
-        errors = {}
-        try:
-            values = super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            values, errors = {}, dict(exc.detail)
-        try:
-            values["latitude"], values["longitude"] = clean_point(data.get("latitude"), data.get("longitude"))
-        except DjangoValidationError as exc:
-            errors.update(get_error_detail(exc))
-        if errors:
-            raise serializers.ValidationError(errors)
-        return values
 
 
 class NamedRefSerializer(serializers.Serializer):

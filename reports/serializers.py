@@ -65,6 +65,27 @@ def _media_files(**kwargs):
     )
 
 
+class PlaceChecked:
+    """For serializers with latitude and longitude: the place is checked by clean_point, so every channel says
+    what the report form says about a place, and every error comes back at once, one list per field."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, Mapping):
+            return super().to_internal_value(data)
+        errors = {}
+        try:
+            values = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            values, errors = {}, dict(exc.detail)
+        try:
+            values["latitude"], values["longitude"] = clean_point(data.get("latitude"), data.get("longitude"))
+        except DjangoValidationError as exc:
+            errors.update(get_error_detail(exc))
+        if errors:
+            raise serializers.ValidationError(errors)
+        return values
+
+
 def _checked_uploads(files):
     return check_uploads(files) if files else ()
 
@@ -72,7 +93,7 @@ def _checked_uploads(files):
 # --- Public: the citizen and anyone following a case --------------------------------------------------
 
 
-class ReportCreateInputSerializer(serializers.Serializer):
+class ReportCreateInputSerializer(PlaceChecked, serializers.Serializer):
     description = serializers.CharField(max_length=5000)
     # Any error here is replaced by clean_point's, which says what to do about it.
     latitude = CoordinateField()
@@ -88,20 +109,7 @@ class ReportCreateInputSerializer(serializers.Serializer):
         return _checked_uploads(files)
 
     def to_internal_value(self, data):
-        # Every error at once, the place included, so a citizen on a phone fixes the report in one go.
-        if not isinstance(data, Mapping):
-            return super().to_internal_value(data)
-        errors = {}
-        try:
-            values = super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            values, errors = {}, dict(exc.detail)
-        try:
-            values["latitude"], values["longitude"] = clean_point(data.get("latitude"), data.get("longitude"))
-        except DjangoValidationError as exc:
-            errors.update(get_error_detail(exc))
-        if errors:
-            raise serializers.ValidationError(errors)
+        values = super().to_internal_value(data)
         values["uploads"] = values.pop("media", ())
         return values
 

@@ -1,46 +1,24 @@
 """Before a citizen sends a report: the open cases of the same category nearby, so they can follow one instead."""
 
-from collections.abc import Mapping
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.text import Truncator
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..duplicates import open_cases_near
 from ..models import Category
-from ..serializers import CategoryRefSerializer
-from ..validators import clean_point
+from ..serializers import CategoryRefSerializer, PlaceChecked
 from .common import INVALID_INPUT, validated
 
 DESCRIPTION_CHARS = 140
 
 
-class NearbyQuerySerializer(serializers.Serializer):
+class NearbyQuerySerializer(PlaceChecked, serializers.Serializer):
     latitude = serializers.CharField(required=False, allow_blank=True)
     longitude = serializers.CharField(required=False, allow_blank=True)
     category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(is_active=True))
-
-    def to_internal_value(self, data):
-        # Every error at once, in the words the report API uses for the same fields.
-        if not isinstance(data, Mapping):
-            return super().to_internal_value(data)
-        errors = {}
-        try:
-            values = super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            values, errors = {}, dict(exc.detail)
-        try:
-            values["latitude"], values["longitude"] = clean_point(data.get("latitude"), data.get("longitude"))
-        except DjangoValidationError as exc:
-            errors.update(get_error_detail(exc))
-        if errors:
-            raise serializers.ValidationError(errors)
-        return values
 
 
 class NearbyCaseSerializer(serializers.Serializer):
