@@ -177,6 +177,9 @@ class EventKind(models.TextChoices):
     DEADLINE_WARNING = "deadline_warning", pgettext_lazy("case event", "deadline warning")
     OVERDUE = "overdue", pgettext_lazy("case event", "overdue")
     ESCALATED = "escalated", pgettext_lazy("case event", "escalated")
+    MEDIA_REDACTED = "media_redacted", pgettext_lazy("case event", "blurred areas of a photo changed")
+    MEDIA_WITHHELD = "media_withheld", pgettext_lazy("case event", "photo or video withheld from the public")
+    MEDIA_RELEASED = "media_released", pgettext_lazy("case event", "photo or video published again")
     NOTE = "note", pgettext_lazy("case event", "internal note")
     REPORTER_REVEALED = "reporter_revealed", pgettext_lazy("case event", "reporter's contact revealed")
 
@@ -227,6 +230,14 @@ def media_upload_to(instance, filename):
 def public_upload_to(instance, filename):
     import secrets
 
+    extension = "mp4" if instance.kind == Media.Kind.VIDEO else "jpg"
+    return f"public/{secrets.token_hex(2)}/{secrets.token_urlsafe(18)}.{extension}"
+
+
+def still_upload_to(instance, filename):
+    """Thumbnails and video posters: public JPEG stills."""
+    import secrets
+
     return f"public/{secrets.token_hex(2)}/{secrets.token_urlsafe(18)}.jpg"
 
 
@@ -248,9 +259,30 @@ class Media(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     original = models.FileField(upload_to=media_upload_to, max_length=200)
-    # The variant anyone may see: re-encoded without metadata, faces and plates blurred.
+    # The variant anyone may see: re-encoded without metadata, faces and plates blurred (a photo), or
+    # transcoded to H.264 MP4 at most 720p (a video).
     public = models.FileField(upload_to=public_upload_to, max_length=200, blank=True)
+    # A small public still for lists and the map (photos), and a video's public poster frame (blurred).
+    thumbnail = models.FileField(upload_to=still_upload_to, max_length=200, blank=True)
+    poster = models.FileField(upload_to=still_upload_to, max_length=200, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    # Why a variant could not be made (shown to staff), e.g. a corrupt stream.
+    error = models.CharField(max_length=300, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    duration = models.FloatField(null=True, blank=True, help_text=_("Seconds, for a video."))
+    # Read from the photo's EXIF before it is stripped: staff-only, offered as the case's place when the phone
+    # gave none, and compared with the pinned place.
+    taken_at = models.DateTimeField(null=True, blank=True)
+    taken_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    taken_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    # Warnings for the centre: "far_from_place", "taken_long_before".
+    flags = models.JSONField(default=list, blank=True)
+    # Regions blurred in the public variant, in 0..1 image coordinates:
+    # [{"x": .., "y": .., "w": .., "h": .., "source": "auto" | "operator"}]
+    blur_boxes = models.JSONField(default=list, blank=True)
+    # Kept from the public by an operator, whatever its status; a case event records each change.
+    withheld = models.BooleanField(default=False)
     uploaded_by = models.CharField(max_length=10, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 

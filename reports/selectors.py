@@ -56,7 +56,11 @@ def public_events(case):
 
 def public_media(case):
     """Only safe variants that are ready, of media attached to public events; originals never are."""
-    return case.media.filter(status=Media.Status.READY).exclude(public="").exclude(event__is_public=False)
+    return (
+        case.media.filter(status=Media.Status.READY, withheld=False)
+        .exclude(public="")
+        .exclude(event__is_public=False)
+    )
 
 
 def triage_queue():
