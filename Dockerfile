@@ -30,7 +30,9 @@ RUN apt-get update \
     && apt-get purge -y --auto-remove gettext \
     && rm -rf /var/lib/apt/lists/* /tmp/build.sqlite3
 
-RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /app huesmart
+RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /app huesmart \
+    # Resumable uploads in progress; docker-compose.yml mounts a volume here, which takes this owner.
+    && mkdir -p /app/var/media/uploads && chown -R huesmart:huesmart /app/var
 USER huesmart
 
 EXPOSE 8000

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import areas, views
+from . import api_keys, areas, media_views, views
 
 app_name = "dashboard"
 
@@ -10,6 +10,12 @@ urlpatterns = [
     path("cases/<str:code>/", views.case_detail, name="case"),
     *(path(f"cases/<str:code>/{name}/", views.step, {"name": name}, name=name) for name in views.STEPS),
     path("cases/<str:code>/reveal/", views.reveal, name="reveal"),
+    path("media/<int:pk>/", media_views.media_detail, name="media"),
+    path("media/<int:pk>/boxes/", media_views.media_boxes, name="media_boxes"),
+    path("media/<int:pk>/withhold/", media_views.media_withhold, name="media_withhold"),
+    path("media/<int:pk>/release/", media_views.media_release, name="media_release"),
+    path("media/<int:pk>/preview.jpg", media_views.media_preview, name="media_preview"),
+    path("media/<int:pk>/public/", media_views.media_variant, name="media_variant"),
     path("rules/", views.rules, name="rules"),
     path("rules/new/", views.rule_edit, name="rule_new"),
     path("rules/<int:pk>/", views.rule_edit, name="rule"),
@@ -21,4 +27,8 @@ urlpatterns = [
     path("areas.geojson", areas.areas_geojson, name="areas_geojson"),
     path("areas/new/", areas.area_new, name="area_new"),
     path("areas/<slug:code>/", areas.area_detail, name="area"),
+    path("api-keys/", api_keys.api_keys, name="api_keys"),
+    path("api-keys/new/", api_keys.api_key_new, name="api_key_new"),
+    path("api-keys/<int:pk>/", api_keys.api_key_detail, name="api_key"),
+    path("api-keys/<int:pk>/revoke/", api_keys.api_key_revoke, name="api_key_revoke"),
 ]

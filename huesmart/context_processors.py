@@ -15,6 +15,7 @@ def platform(request):
         "MEDIA_MAX_FILES": settings.MEDIA_MAX_FILES,
         "MEDIA_MAX_PHOTO_BYTES": settings.MEDIA_MAX_PHOTO_BYTES,
         "MEDIA_MAX_VIDEO_BYTES": settings.MEDIA_MAX_VIDEO_BYTES,
+        "MEDIA_MAX_VIDEO_MINUTES": max(1, settings.MEDIA_MAX_VIDEO_SECONDS // 60),
         "is_operator": user.is_authenticated and is_operator(user),
         "staff_agency": agency_of(user) if user.is_authenticated else None,
     }

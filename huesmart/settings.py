@@ -130,6 +130,8 @@ if AWS_STORAGE_BUCKET_NAME:
             "region_name": env.str("S3_REGION", default="") or None,
             "default_acl": "private",
             "querystring_auth": True,
+            # Presigned links to originals are signed with version 4: newer AWS regions accept nothing else.
+            "signature_version": "s3v4",
             "file_overwrite": False,
         },
     }
@@ -175,6 +177,7 @@ CELERY_TASK_ROUTES = {"reports.tasks.media_*": {"queue": "media"}}
 CELERY_BEAT_SCHEDULE = {
     "close-resolved-cases": {"task": "reports.tasks.close_resolved_cases", "schedule": 3600.0},
     "process-pending-media": {"task": "reports.tasks.media_sweep", "schedule": 600.0},
+    "expire-uploads": {"task": "reports.tasks.upload_sweep", "schedule": 3600.0},
     # Warns, marks overdue and escalates; safe to run twice or late (see agencies/escalation.py).
     "deadline-sweep": {"task": "agencies.tasks.deadline_sweep", "schedule": 600.0},
 }
@@ -249,6 +252,16 @@ MEDIA_MAX_FILES = env.int("MEDIA_MAX_FILES", default=6)
 MEDIA_MAX_PHOTO_BYTES = env.int("MEDIA_MAX_PHOTO_BYTES", default=15 * 1024 * 1024)
 MEDIA_MAX_VIDEO_BYTES = env.int("MEDIA_MAX_VIDEO_BYTES", default=100 * 1024 * 1024)
 MEDIA_MAX_PIXELS = env.int("MEDIA_MAX_PIXELS", default=50_000_000)
+# A photo is flagged for the centre when its GPS says it was taken farther than this from the case's pinned place,
+# or its clock says more than this many hours before it was sent.
+MEDIA_FAR_METRES = env.int("MEDIA_FAR_METRES", default=500)
+MEDIA_OLD_HOURS = env.int("MEDIA_OLD_HOURS", default=72)
+# Links to an original for its reporter, and the storage's own presigned links (S3), expire after this many seconds.
+MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=300)
+# Longer videos are refused at upload, so that a transcode fits in the media task's time limit.
+MEDIA_MAX_VIDEO_SECONDS = env.int("MEDIA_MAX_VIDEO_SECONDS", default=120)
+# A resumable upload (reports/uploads.py) that received nothing for this many hours is removed by the sweep.
+UPLOAD_EXPIRY_HOURS = env.int("UPLOAD_EXPIRY_HOURS", default=24)
 # A resolved case the reporter neither confirms nor reopens is closed after this many days.
 CASE_CONFIRM_DAYS = env.int("CASE_CONFIRM_DAYS", default=7)
 # A reporter may reopen a closed case within this many days of its closing.
@@ -263,6 +276,10 @@ CENTRE_VERIFY_WORKING_DAYS = env.int("CENTRE_VERIFY_WORKING_DAYS", default=1)
 DEADLINE_WARNING_HOURS = env.int("DEADLINE_WARNING_HOURS", default=24)
 # A case still open this many hours past its deadline is escalated to the agency's parent and to the centre.
 ESCALATE_AFTER_HOURS = env.int("ESCALATE_AFTER_HOURS", default=24)
+# Open311 GeoReport v2: the city's jurisdiction_id (a request naming another is refused), and the base URL of a
+# test endpoint the discovery document lists beside this one (none when empty).
+OPEN311_JURISDICTION_ID = env.str("OPEN311_JURISDICTION_ID", default="hue.huesmart.vn")
+OPEN311_TEST_ENDPOINT = env.str("OPEN311_TEST_ENDPOINT", default="")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -11,7 +11,21 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Case, CaseEvent, Category, Media
+from .models import ApiKey, Case, CaseEvent, Category, CategoryAttribute, Media
+
+
+class CategoryAttributeInline(admin.StackedInline):
+    """The questions a category asks an Open311 app (its service definition)."""
+
+    model = CategoryAttribute
+    extra = 0
+    fields = [
+        ("code", "datatype", "order"),
+        ("variable", "required"),
+        ("description_vi", "description_en"),
+        ("datatype_description_vi", "datatype_description_en"),
+        "values",
+    ]
 
 
 @admin.register(Category)
@@ -22,6 +36,7 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["code", "name_vi", "name_en"]
     list_select_related = ["agency_kind"]
     prepopulated_fields = {"code": ["name_en"]}
+    inlines = [CategoryAttributeInline]
 
 
 class ReadOnlyAdminMixin:
@@ -175,3 +190,35 @@ class MediaAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("files"))
     def links(self, media):
         return _media_links(media)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Keys are issued and revoked on the centre's pages (/centre/api-keys/); the hash is never shown."""
+
+    list_display = [
+        "name",
+        "contact_email",
+        "prefix",
+        "created_by",
+        "created_at",
+        "usage_count",
+        "last_used_at",
+        "rate_limit_per_minute",
+        "revoked_at",
+    ]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "contact_email", "prefix"]
+    list_select_related = ["created_by"]
+    fields = [
+        "name",
+        "contact_email",
+        "prefix",
+        "rate_limit_per_minute",
+        "usage_count",
+        "last_used_at",
+        "created_by",
+        "created_at",
+        "revoked_at",
+    ]
+    readonly_fields = fields

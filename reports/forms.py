@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from . import uploads
 from .media import check_uploads
 from .models import Category, State
 from .validators import clean_point
@@ -34,6 +35,16 @@ class MultipleFileField(forms.Field):
 
     def to_python(self, data):
         return list(data or [])
+
+
+class UploadRefsField(forms.Field):
+    """Ids of resumable uploads (reports/uploads.py) this browser finished before sending the report."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, data):
+        # Each id once: the same file named twice is one file.
+        return list(dict.fromkeys(value for value in (data or []) if value))
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -77,6 +88,8 @@ class ReportForm(PlainLabels, forms.Form):
         required=False,
         widget=MultipleFileInput(attrs={"accept": "image/*,video/*", "capture": True}),
     )
+    # Files the page sent ahead in chunks (static/js/uploader.js); checked like the ones above.
+    upload = UploadRefsField(required=False)
     name = forms.CharField(
         label=_("Your name"), required=False, max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
@@ -89,9 +102,13 @@ class ReportForm(PlainLabels, forms.Form):
     )
     email = forms.EmailField(label=_("Email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, session=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = _categories_in_language(self.fields["category"].queryset)
+        # Uploads belong to the browser session that created them; without one, none are ours.
+        self.session = session if session is not None else {}
+        self._uploads = []
+        self._uploads_refused = False
 
     @property
     def place_errors(self):
@@ -103,8 +120,27 @@ class ReportForm(PlainLabels, forms.Form):
                     messages.append(message)
         return messages
 
-    def clean_media(self):
-        return check_uploads(self.cleaned_data["media"])
+    def _open_uploads(self, upload_ids):
+        """The finished uploads named by the form, opened; a message for each one that is not usable."""
+        problems = []
+        for upload_id in upload_ids:
+            upload = uploads.owned_upload(self.session, upload_id)
+            if upload is None:
+                problems.append(
+                    _("A file sent earlier is no longer available (it expired or was removed): please choose it again.")
+                )
+            elif not upload.complete:
+                problems.append(
+                    _("%(name)s has not finished uploading: wait until it has, then send the report.")
+                    % {"name": upload.filename or _("A file")}
+                )
+            else:
+                self._uploads.append((upload, upload.open()))
+        return problems
+
+    def _close_uploads(self):
+        for _upload, file in self._uploads:
+            file.close()
 
     def clean(self):
         cleaned = super().clean()
@@ -115,7 +151,34 @@ class ReportForm(PlainLabels, forms.Form):
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 self.add_error(field, messages)
+        # Files sent with the form and files uploaded ahead are judged together, by content, in one place.
+        problems = self._open_uploads(cleaned.get("upload") or [])
+        if problems:
+            self.add_error("media", problems)
+        elif "media" in cleaned:
+            try:
+                cleaned["media"] = check_uploads([*cleaned["media"], *(file for _upload, file in self._uploads)])
+            except ValidationError as exc:
+                self._uploads_refused = True
+                self.add_error("media", exc)
+        if self.errors:
+            self._close_uploads()
         return cleaned
+
+    @property
+    def kept_uploads(self):
+        """Uploads that stay valid when the form comes back for another reason, so a weak connection need not send
+        them again: (id, name, size) each."""
+        if not self.is_bound or self._uploads_refused:
+            return []
+        return [(upload.id, upload.filename, upload.length) for upload, _file in self._uploads]
+
+    def remove_used_uploads(self):
+        """Once the report is saved: the uploads' files are copied into the case's media, so theirs go."""
+        self._close_uploads()
+        for upload, _file in self._uploads:
+            uploads.upload_delete(upload)
+        uploads.session_forget(self.session, [upload.id for upload, _file in self._uploads])
 
 
 class RatingForm(PlainLabels, forms.Form):

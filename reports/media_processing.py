@@ -1,84 +1,198 @@
-"""Making the public variant of a photo: upright, downscaled, re-encoded without any metadata, with faces
-and licence plates blurred. Fail closed: a photo that cannot be made safe is not published."""
+"""Publishing a photo: the public variant and the thumbnail are made from the original outside any transaction
+(reports/imaging.py does the pixels), stored under new random names, and recorded with one conditional update.
+
+Fail closed: a photo that cannot be made safe is marked FAILED with the reason, and nothing of it is published.
+Storage that does not answer is the only error worth retrying; the task retries StorageUnavailable."""
 
 import io
 import logging
-from functools import lru_cache
+from datetime import timedelta
+from decimal import Decimal
 
-import cv2
-import numpy as np
+from django.conf import settings
 from django.core.files.base import ContentFile
-from PIL import Image, ImageOps
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .media import PHOTO_FORMATS
+from .duplicates import metres_between
+from .imaging import PhotoError, PhotoVariants, blur_image, blur_regions, find_sensitive_regions, photo_variants
 from .models import Media
+
+__all__ = [
+    "PhotoError",
+    "StorageUnavailable",
+    "blur_image",
+    "blur_regions",
+    "find_sensitive_regions",
+    "media_make_public",
+    "media_rebuild_public",
+    "photo_flags",
+]
 
 log = logging.getLogger(__name__)
 
-PUBLIC_MAX_SIDE = 1600
+
+class StorageUnavailable(ConnectionError):
+    """Media storage failed to read or write a file that should be there: worth trying again later. A
+    ConnectionError, so the media tasks' autoretry_for=(ConnectionError, TimeoutError) retries it with back-off."""
 
 
-@lru_cache(maxsize=1)
-def _cascades():
-    # The Haar cascades ship inside opencv-python-headless 4.x: no downloaded weights.
-    names = ("haarcascade_frontalface_default.xml", "haarcascade_russian_plate_number.xml")
-    return [cv2.CascadeClassifier(cv2.data.haarcascades + name) for name in names]
-
-
-def find_sensitive_regions(rgb):
-    """Boxes (x, y, w, h) of the faces and licence plates the cascades find."""
-    gray = cv2.equalizeHist(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))
-    min_side = max(16, min(gray.shape) // 40)
-    regions = []
-    for cascade in _cascades():
-        found = cascade.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=4, minSize=(min_side, min_side))
-        regions.extend(tuple(int(v) for v in box) for box in found)
-    return regions
-
-
-def blur_regions(rgb, regions):
-    """Blur each box, with a margin, in place: strongly enough that a face or a plate cannot be read."""
-    for x, y, w, h in regions:
-        pad_x, pad_y = w // 5, h // 5
-        x0, y0 = max(0, x - pad_x), max(0, y - pad_y)
-        x1, y1 = min(rgb.shape[1], x + w + pad_x), min(rgb.shape[0], y + h + pad_y)
-        kernel = max(31, (max(x1 - x0, y1 - y0) // 2) | 1)
-        rgb[y0:y1, x0:x1] = cv2.GaussianBlur(rgb[y0:y1, x0:x1], (kernel, kernel), 0)
-
-
-def public_photo_bytes(original):
-    """The JPEG bytes of the public variant of an original photo file."""
-    with Image.open(original, formats=list(PHOTO_FORMATS)) as image:
-        image = ImageOps.exif_transpose(image).convert("RGB")
-    image.thumbnail((PUBLIC_MAX_SIDE, PUBLIC_MAX_SIDE))
-    pixels = np.array(image)
-    blur_regions(pixels, find_sensitive_regions(pixels))
-    out = io.BytesIO()
-    # A new image from bare pixels carries no EXIF, XMP, ICC profile or GPS.
-    Image.fromarray(pixels).save(out, "JPEG", quality=85, optimize=True)
-    return out.getvalue()
-
-
-def media_make_public(media: Media):
-    """Build the public variant if it is missing. Safe to run twice."""
+def media_make_public(media: Media) -> Media:
+    """Build the public variant and the thumbnail of a pending photo, read where and when it was taken, and flag
+    what the centre should look at. Safe to run twice, and by two workers at once."""
     if media.status != Media.Status.PENDING or media.kind != Media.Kind.PHOTO:
         return media
     try:
-        with media.original.open("rb") as original:
-            data = public_photo_bytes(original)
-    except Exception:
-        log.exception("media %s: the public variant could not be made; it stays unpublished", media.pk)
-        Media.objects.filter(pk=media.pk, status=Media.Status.PENDING).update(status=Media.Status.FAILED)
-        media.status = Media.Status.FAILED
-        return media
-    media.public.save("public.jpg", ContentFile(data), save=False)
-    # Conditional update: a second worker that got here first has already published its own variant.
+        data = _read_original(media)
+        # The operator's boxes (if any were drawn before processing) are kept; the detector adds its own.
+        kept = [box for box in media.blur_boxes or [] if box.get("source") == "operator"]
+        variants = _render(data, boxes=kept, detect=True)
+    except PhotoError as exc:
+        return _fail(media, _("The photo cannot be published: %(reason)s.") % {"reason": exc})
+    except StorageUnavailable:
+        raise
+    except Exception as exc:  # noqa: BLE001 (a decoder's or a detector's failure: the photo stays unpublished)
+        log.exception("media %s: the photo could not be processed", media.pk)
+        return _fail(media, _("The photo could not be processed (%(error)s).") % {"error": type(exc).__name__})
+    stored = _store(media, variants)
+    taken = variants.taken
+    # Conditional update: a second worker that got here first has already published its own variants.
     updated = Media.objects.filter(pk=media.pk, status=Media.Status.PENDING).update(
-        public=media.public.name, status=Media.Status.READY
+        public=stored[0],
+        thumbnail=stored[1],
+        width=variants.width,
+        height=variants.height,
+        taken_at=taken.at,
+        taken_latitude=_decimal(taken.latitude),
+        taken_longitude=_decimal(taken.longitude),
+        flags=photo_flags(media, taken),
+        blur_boxes=variants.boxes,
+        error="",
+        status=Media.Status.READY,
     )
     if not updated:
-        media.public.storage.delete(media.public.name)
-        media.refresh_from_db()
-    else:
-        media.status = Media.Status.READY
+        _delete(stored)
+    media.refresh_from_db()
     return media
+
+
+def media_rebuild_public(media: Media) -> Media:
+    """Make a published photo's public variant and thumbnail again from the original, with exactly the boxes in
+    media.blur_boxes (the detector's the operator kept and those they drew; nothing is detected again). New files
+    under new names, since the old ones are cached publicly; the old files are removed once recorded.
+
+    Only for READY photos (a pending photo picks up the operator's boxes when it is processed). If the boxes
+    changed while this ran, nothing is recorded: the rebuild scheduled by that change makes the newer picture.
+    Fail closed: if the original can no longer be made safe, the photo is unpublished (FAILED, with the reason)
+    rather than left public without the boxes the operator asked for. Raises StorageUnavailable if storage fails."""
+    if media.status != Media.Status.READY or media.kind != Media.Kind.PHOTO:
+        return media
+    boxes = list(media.blur_boxes or [])
+    try:
+        variants = _render(_read_original(media), boxes=boxes, detect=False)
+    except PhotoError as exc:
+        reason = _("The photo cannot be published: %(reason)s.") % {"reason": exc}
+        return _fail(media, reason, status=Media.Status.READY)
+    except StorageUnavailable:
+        raise
+    except Exception as exc:  # noqa: BLE001 (as in media_make_public: unpublished rather than left unredacted)
+        log.exception("media %s: the photo could not be made again", media.pk)
+        reason = _("The photo could not be processed (%(error)s).") % {"error": type(exc).__name__}
+        return _fail(media, reason, status=Media.Status.READY)
+    stored = _store(media, variants)
+    with transaction.atomic():
+        current = Media.objects.select_for_update().get(pk=media.pk)
+        if current.status != Media.Status.READY or current.blur_boxes != boxes:
+            _delete(stored)
+            media.refresh_from_db()
+            return media
+        old = [name for name in (current.public.name, current.thumbnail.name) if name]
+        Media.objects.filter(pk=media.pk).update(public=stored[0], thumbnail=stored[1])
+        transaction.on_commit(lambda: _delete(old))
+    media.refresh_from_db()
+    return media
+
+
+def photo_flags(media: Media, taken) -> list[str]:
+    """The centre's warnings: "far_from_place" when the photo was taken farther than MEDIA_FAR_METRES from the
+    case's pinned place, "taken_long_before" when more than MEDIA_OLD_HOURS before it was sent."""
+    flags = []
+    case = media.case
+    if taken.latitude is not None and case.latitude is not None:
+        distance = metres_between(float(case.latitude), float(case.longitude), taken.latitude, taken.longitude)
+        if distance > settings.MEDIA_FAR_METRES:
+            flags.append("far_from_place")
+    sent_at = media.event.created_at if media.event_id else media.created_at
+    if taken.at is not None and sent_at - taken.at > timedelta(hours=settings.MEDIA_OLD_HOURS):
+        flags.append("taken_long_before")
+    return flags
+
+
+def _render(data, *, boxes, detect) -> PhotoVariants:
+    return photo_variants(
+        io.BytesIO(data),
+        max_pixels=settings.MEDIA_MAX_PIXELS,
+        default_tz=timezone.get_default_timezone(),
+        boxes=boxes,
+        detect=detect,
+    )
+
+
+def _read_original(media):
+    if not media.original:
+        raise PhotoError("the original file is missing")
+    limit = settings.MEDIA_MAX_PHOTO_BYTES
+    try:
+        with media.original.open("rb") as original:
+            data = original.read(limit + 1)
+    except Exception as exc:
+        if _missing(media.original):
+            raise PhotoError("the original file is missing") from None
+        raise StorageUnavailable(f"reading media {media.pk}: {exc}") from exc
+    if len(data) > limit:
+        raise PhotoError("the original is larger than a photo may be")
+    return data
+
+
+def _missing(field_file):
+    try:
+        return not field_file.storage.exists(field_file.name)
+    except Exception:  # noqa: BLE001 (storage that cannot even say: the error is the storage's, so retry)
+        return False
+
+
+def _store(media, variants):
+    """Write both variants under new random names; on any failure remove what was written and raise
+    StorageUnavailable. The in-memory media keeps its old names: only the caller's update records new ones."""
+    storage = media.public.storage
+    stored = []
+    try:
+        for field, name, data in (
+            (media._meta.get_field("public"), "public.jpg", variants.public),
+            (media._meta.get_field("thumbnail"), "thumbnail.jpg", variants.thumbnail),
+        ):
+            stored.append(storage.save(field.generate_filename(media, name), ContentFile(data), max_length=200))
+    except Exception as exc:
+        _delete(stored)
+        raise StorageUnavailable(f"writing the variants of media {media.pk}: {exc}") from exc
+    return stored
+
+
+def _delete(names):
+    for name in names:
+        try:
+            Media._meta.get_field("public").storage.delete(name)
+        except Exception:  # noqa: BLE001 (a file left behind is only storage; the row never points to it)
+            log.warning("could not delete %s", name, exc_info=True)
+
+
+def _fail(media, reason, *, status=Media.Status.PENDING):
+    log.warning("media %s: the photo is not published: %s", media.pk, reason)
+    Media.objects.filter(pk=media.pk, status=status).update(status=Media.Status.FAILED, error=str(reason)[:300])
+    media.refresh_from_db()
+    return media
+
+
+def _decimal(value):
+    return None if value is None else Decimal(str(round(value, 6)))

@@ -179,7 +179,7 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", pgettext_lazy("case event", "escalated")
     MEDIA_REDACTED = "media_redacted", pgettext_lazy("case event", "blurred areas of a photo changed")
     MEDIA_WITHHELD = "media_withheld", pgettext_lazy("case event", "photo or video withheld from the public")
-    MEDIA_RELEASED = "media_released", pgettext_lazy("case event", "photo or video published again")
+    MEDIA_RELEASED = "media_released", pgettext_lazy("case event", "photo or video published")
     NOTE = "note", pgettext_lazy("case event", "internal note")
     REPORTER_REVEALED = "reporter_revealed", pgettext_lazy("case event", "reporter's contact revealed")
 
@@ -281,7 +281,8 @@ class Media(models.Model):
     # Regions blurred in the public variant, in 0..1 image coordinates:
     # [{"x": .., "y": .., "w": .., "h": .., "source": "auto" | "operator"}]
     blur_boxes = models.JSONField(default=list, blank=True)
-    # Kept from the public by an operator, whatever its status; a case event records each change.
+    # Kept from the public, whatever its status: by an operator (a case event records each change), and every video
+    # until an operator has looked at it (only its poster is blurred automatically).
     withheld = models.BooleanField(default=False)
     uploaded_by = models.CharField(max_length=10, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)

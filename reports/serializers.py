@@ -61,7 +61,11 @@ class CoordinateField(serializers.Field):
 
 def _media_files(**kwargs):
     return serializers.ListField(
-        child=serializers.FileField(), required=False, help_text="Photos or videos (repeat the field).", **kwargs
+        # Empty files too: check_uploads refuses them with a message that names the file.
+        child=serializers.FileField(allow_empty_file=True),
+        required=False,
+        help_text="Photos or videos (repeat the field).",
+        **kwargs,
     )
 
 

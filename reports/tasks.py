@@ -1,5 +1,6 @@
 """Celery tasks: thin, idempotent, taking ids and calling the domain."""
 
+import logging
 from datetime import timedelta
 
 from celery import shared_task
@@ -7,6 +8,8 @@ from django.conf import settings
 
 from . import clock
 from .models import Case, Media, State
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
@@ -19,20 +22,51 @@ def notify_reporter(event_id):
 @shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
 def media_process(media_id):
     from .media_processing import media_make_public
+    from .video_processing import media_make_public as video_make_public
 
     media = Media.objects.filter(pk=media_id).first()
     if media is None:
         return
-    media_make_public(media)
+    if media.kind == Media.Kind.VIDEO:
+        video_make_public(media)
+    else:
+        media_make_public(media)
+
+
+@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+def media_rebuild(media_id):
+    """Make a published photo's public variant and thumbnail again from its original, with its blur boxes as they
+    are now (after an operator changed them). Running it twice makes the same picture."""
+    media = Media.objects.filter(pk=media_id, kind=Media.Kind.PHOTO, status=Media.Status.READY).first()
+    if media is None:
+        return
+    from .media_processing import PhotoError, media_rebuild_public
+
+    try:
+        media_rebuild_public(media)
+    except PhotoError as exc:
+        # Fail closed: the variant still published lacks the areas the operator just asked to blur.
+        log.warning("media %s: the public variant could not be made again; it is unpublished: %s", media_id, exc)
+        Media.objects.filter(pk=media_id, status=Media.Status.READY).update(
+            status=Media.Status.FAILED, error=str(exc)[:300]
+        )
 
 
 @shared_task
 def media_sweep():
-    """Re-enqueue photos a lost message left unprocessed."""
+    """Re-enqueue photos and videos a lost message left unprocessed."""
     stale = clock.now() - timedelta(minutes=5)
-    ids = Media.objects.filter(status=Media.Status.PENDING, kind=Media.Kind.PHOTO, created_at__lt=stale)
+    ids = Media.objects.filter(status=Media.Status.PENDING, created_at__lt=stale)
     for media_id in ids.values_list("pk", flat=True)[:500]:
         media_process.delay(media_id)
+
+
+@shared_task
+def upload_sweep():
+    """Remove resumable uploads abandoned for longer than UPLOAD_EXPIRY_HOURS."""
+    from .uploads import sweep_expired
+
+    return sweep_expired()
 
 
 @shared_task

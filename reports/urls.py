@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import follow_views, views
+from . import follow_views, upload_views, views
 
 app_name = "reports"
 
@@ -15,6 +15,10 @@ urlpatterns = [
     path("cases/<str:code>/follow/<str:token>/", views.reporter_case, name="reporter_case"),
     path("cases/<str:code>/follow/<str:token>/rate/", views.rate, name="rate"),
     path("cases/<str:code>/follow/<str:token>/reopen/", views.reopen, name="reopen"),
+    path("uploads/", upload_views.upload_create, name="upload_create"),
+    path("uploads/<str:upload_id>/", upload_views.upload_detail, name="upload_detail"),
     path("media/<int:pk>/public/", views.media_public, name="media_public"),
+    path("media/<int:pk>/thumbnail/", views.media_thumbnail, name="media_thumbnail"),
+    path("media/<int:pk>/poster/", views.media_poster, name="media_poster"),
     path("media/<int:pk>/original/", views.media_original, name="media_original"),
 ]

@@ -1,12 +1,15 @@
 """The citizen's and the public's pages: report, track, follow, rate, reopen, and the public record."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseNotModified, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -14,9 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 from . import services
 from .errors import DomainError
 from .forms import CaseFilterForm, RatingForm, ReopenForm, ReportForm, TrackForm
-from .models import Media, State
+from .models import Media, Role, State
 from .permissions import is_operator, is_staff_of
 from .selectors import public_case, public_cases, public_events, public_media
+from .signed_urls import has_valid_signature, presigned_original_url, signed_original_url
+from .video_processing import ranged_file_response
 
 PAGE_SIZE = 20
 # Tokens of the reports sent from this browser session, for their confirmation pages only.
@@ -37,7 +42,7 @@ def home(request):
 def submit(request):
     status = 200
     if request.method == "POST":
-        form = ReportForm(request.POST, request.FILES)
+        form = ReportForm(request.POST, request.FILES, session=request.session)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -57,6 +62,7 @@ def submit(request):
                 form.add_error(None, exc.message)
                 status = exc.http_status
             else:
+                form.remove_used_uploads()
                 code = submission.case.tracking_code
                 tokens = request.session.get(SESSION_TOKENS, {})
                 tokens[code] = submission.token
@@ -113,13 +119,16 @@ def case_list(request):
 def _case_context(case):
     """What the public page and the reporter's page both show: never the reporter."""
     events = list(public_events(case))
-    not_ready = case.media.exclude(status=Media.Status.READY).values_list("status", flat=True)
+    # Files of internal events are not even counted: the public does not learn they exist.
+    files = list(case.media.exclude(event__is_public=False).values_list("status", "withheld"))
     return {
         "case": case,
         "events": events,
         "media": public_media(case),
-        "media_processing": sum(1 for s in not_ready if s == Media.Status.PENDING),
-        "media_withheld": sum(1 for s in not_ready if s == Media.Status.FAILED),
+        "media_processing": sum(1 for status, _held in files if status == Media.Status.PENDING),
+        "media_withheld": sum(1 for status, _held in files if status == Media.Status.FAILED),
+        # Videos wait for an operator to watch them; an operator may also withhold any file.
+        "media_held": sum(1 for status, held in files if status == Media.Status.READY and held),
         "rejection": next((e for e in reversed(events) if e.kind == "rejected"), None),
     }
 
@@ -147,6 +156,12 @@ def _render_reporter_case(request, case, token, *, rate_form=None, reopen_form=N
         "rate_form": (rate_form or RatingForm()) if can_rate else None,
         "reopen_form": (reopen_form or ReopenForm()) if can_reopen else None,
         "reopen_days": settings.CASE_REOPEN_DAYS,
+        # The reporter's own files as sent, through links that expire: this page is never cached, so each visit
+        # gives fresh ones.
+        "originals": [
+            (item, signed_original_url(item)) for item in case.media.filter(uploaded_by=Role.REPORTER).order_by("pk")
+        ],
+        "signed_url_minutes": max(1, settings.MEDIA_SIGNED_URL_SECONDS // 60),
     }
     response = render(request, "reports/reporter_case.html", context, status=status)
     response["Referrer-Policy"] = PRIVATE_LINK_REFERRER_POLICY
@@ -194,27 +209,80 @@ def reopen(request, code, token):
 
 
 @require_GET
-def media_public(request, pk):
+def _public_variant(request, file, respond):
+    """A public file may change under the same URL (an operator blurs more) or stop being public (withheld), so
+    caches keep it but ask again every time; an unchanged file answers 304 by its ETag, its random storage name."""
+    etag = f'"{hashlib.sha256(file.name.encode()).hexdigest()[:32]}"'
+    unchanged = etag in parse_etags(request.headers.get("If-None-Match", ""))
+    response = HttpResponseNotModified() if unchanged else respond()
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, no_cache=True, max_age=0)
+    return response
+
+
+def _public_media_or_404(pk):
     media = get_object_or_404(Media.objects.select_related("case"), pk=pk)
     if not public_media(media.case).filter(pk=media.pk).exists():
         raise Http404("No such media.")
-    response = FileResponse(media.public.open("rb"), content_type="image/jpeg")
-    # The public variant never changes under its random name.
-    patch_cache_control(response, public=True, max_age=86400)
+    return media
+
+
+@require_GET
+def media_public(request, pk):
+    media = _public_media_or_404(pk)
+    if media.kind == Media.Kind.VIDEO:
+        # Players ask for byte ranges (Safari plays nothing without them).
+        return _public_variant(request, media.public, lambda: ranged_file_response(request, media.public, "video/mp4"))
+    return _public_variant(
+        request, media.public, lambda: FileResponse(media.public.open("rb"), content_type="image/jpeg")
+    )
+
+
+@require_GET
+def media_thumbnail(request, pk):
+    """The small still the pages show in galleries and lists; the full public variant is one tap away."""
+    media = _public_media_or_404(pk)
+    still = media.thumbnail or media.poster
+    if not still:
+        raise Http404("No such media.")
+    return _public_variant(request, still, lambda: FileResponse(still.open("rb"), content_type="image/jpeg"))
+
+
+@require_GET
+def media_poster(request, pk):
+    """A video's poster frame (faces and plates blurred): to anyone once the video is public, and to those who may
+    see the original (the staff's case pages) before that or while it is withheld."""
+    media = get_object_or_404(Media.objects.select_related("case__agency"), pk=pk, kind=Media.Kind.VIDEO)
+    if not media.poster:
+        raise Http404("No such media.")
+    user = request.user
+    if public_media(media.case).filter(pk=media.pk).exists():
+        return _public_variant(
+            request, media.poster, lambda: FileResponse(media.poster.open("rb"), content_type="image/jpeg")
+        )
+    if is_operator(user) or is_staff_of(user, media.case.agency):
+        response = FileResponse(media.poster.open("rb"), content_type="image/jpeg")
+        patch_cache_control(response, private=True, no_store=True)
+    else:
+        raise Http404("No such media.")
     return response
 
 
 @require_GET
 def media_original(request, pk):
+    """The original file, for the centre, the case's agency, and whoever holds a fresh signed link (the reporter)."""
     media = get_object_or_404(Media.objects.select_related("case__agency"), pk=pk)
     user = request.user
-    if not (is_operator(user) or is_staff_of(user, media.case.agency)):
+    if not (is_operator(user) or is_staff_of(user, media.case.agency) or has_valid_signature(request, media)):
         # The same answer as for a missing file, so ids reveal nothing.
         raise Http404("No such media.")
-    response = FileResponse(
-        media.original.open("rb"),
-        content_type=media.content_type,
-        filename=f"{media.case.tracking_code}-{media.pk}.{media.extension}",
-    )
+    filename = f"{media.case.tracking_code}-{media.pk}.{media.extension}"
+    presigned = presigned_original_url(media, filename)
+    if presigned is not None:
+        # Object storage serves the bytes itself, through a link that expires as soon as a signed one does.
+        response = HttpResponseRedirect(presigned)
+    else:
+        response = FileResponse(media.original.open("rb"), content_type=media.content_type, filename=filename)
     patch_cache_control(response, private=True, no_store=True)
+    response["Referrer-Policy"] = "no-referrer"
     return response

@@ -20,8 +20,9 @@ from cameras.models import Camera
 from .. import clock, services
 from ..errors import DomainError
 from ..media import check_uploads
-from ..models import Case, Category
-from . import organisations, places, stories
+from ..models import Case, Category, CategoryAttribute
+from ..open311.keys import api_key_install
+from . import open311, organisations, places, stories
 from .photos import street_photo
 
 # Printed by the command and in README.md; a demo is not a deployment.
@@ -39,6 +40,7 @@ class Result:
     # Steps that a case's state no longer allowed (a re-run with another --cases); that case stops there.
     stopped: list = field(default_factory=list)
     logins: list = field(default_factory=list)
+    api_key: str = ""
 
 
 def seed(*, cases, seed_value=2026, now=None):
@@ -49,8 +51,10 @@ def seed(*, cases, seed_value=2026, now=None):
         areas = _areas()
         agencies = _agencies(areas)
         categories = _categories()
+        _attributes(categories)
         _routing(categories, agencies, areas)
         users = _users(agencies, result)
+        _demo_api_key(users, result)
         _cameras()
         _cases(cases, seed_value, now, agencies, categories, users, result)
     return result
@@ -128,6 +132,38 @@ def _categories():
         )[0]
         for spec in organisations.CATEGORIES
     }
+
+
+def _attributes(categories):
+    for code, specs in open311.ATTRIBUTES.items():
+        for order, spec in enumerate(specs, start=1):
+            CategoryAttribute.objects.update_or_create(
+                category=categories[code],
+                code=spec.code,
+                defaults={
+                    "datatype": spec.datatype,
+                    "variable": spec.variable,
+                    "required": spec.required,
+                    "description_vi": spec.description_vi,
+                    "description_en": spec.description_en,
+                    "datatype_description_vi": spec.datatype_description_vi,
+                    "datatype_description_en": spec.datatype_description_en,
+                    "order": order,
+                    "values": spec.values_json(),
+                },
+            )
+
+
+def _demo_api_key(users, result):
+    # A fixed, published key so that anyone can try Open311 POST against the demo; see reports/demo/open311.py.
+    api_key_install(
+        plain=open311.DEMO_API_KEY,
+        name=open311.DEMO_API_KEY_NAME,
+        contact_email=open311.DEMO_API_KEY_CONTACT,
+        rate_limit_per_minute=open311.DEMO_API_KEY_RATE_LIMIT,
+        by=users["operator"],
+    )
+    result.api_key = open311.DEMO_API_KEY
 
 
 # Utilities route unambiguously (one company for the whole city): their cases skip the operator's assignment.
@@ -339,6 +375,7 @@ def summary():
         "areas": Area.objects.count(),
         "agencies": Agency.objects.count(),
         "categories": Category.objects.count(),
+        "attributes": CategoryAttribute.objects.count(),
         "users": User.objects.count(),
         "cameras": Camera.objects.count(),
         "cases": sum(states.values()),

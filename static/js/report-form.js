@@ -141,9 +141,12 @@
     }
   }
 
-  inputs.forEach(function (input) {
-    input.addEventListener("change", showFiles);
-  });
+  // With resumable uploads (uploader.js) the files are listed, checked and sent by that script.
+  if (mediaFieldset.dataset.uploader !== "active") {
+    inputs.forEach(function (input) {
+      input.addEventListener("change", showFiles);
+    });
+  }
 
   // One report per tap: a second tap while uploading would send the report twice.
   form.addEventListener("submit", function () {

@@ -15,8 +15,10 @@ from shapely.geometry import shape
 from agencies.models import Agency, AgencyKind, Area
 from agencies.selectors import agency_of
 from reports import clock
+from reports.demo.open311 import DEMO_API_KEY
 from reports.demo.seed import DEMO_PASSWORD
-from reports.models import OPEN_STATES, Case, CaseEvent, Category, EventKind, Media, State
+from reports.models import OPEN_STATES, ApiKey, Case, CaseEvent, Category, CategoryAttribute, EventKind, Media, State
+from reports.open311.keys import api_key_lookup, api_key_revoke
 from reports.permissions import can_reveal_reporter, is_operator
 from tests.conftest import client_for
 
@@ -182,3 +184,61 @@ def test_the_demo_city_routes_by_its_wards_and_rules():
         "power-outage",
         "water-leak",
     }
+
+
+def test_demo_categories_ask_questions_of_every_open311_datatype_in_both_languages():
+    seed(cases=0)
+    first = row_counts()
+    seed(cases=0)
+
+    assert row_counts() == first
+    attributes = CategoryAttribute.objects.select_related("category")
+    assert set(attributes.values_list("datatype", flat=True)) == set(CategoryAttribute.Datatype.values)
+    assert attributes.values("category").distinct().count() >= 4
+    assert attributes.filter(description_vi="").count() == attributes.filter(description_en="").count() == 0
+    assert attributes.filter(required=True).exists() and attributes.filter(variable=False).exists()
+    for attribute in attributes.filter(datatype__endswith="valuelist"):
+        assert len(attribute.values) >= 2, attribute
+        assert all(value["key"] and value["name_vi"] and value["name_en"] for value in attribute.values), attribute
+        assert len({value["key"] for value in attribute.values}) == len(attribute.values), attribute
+    assert not attributes.exclude(datatype__endswith="valuelist").exclude(values=[]).exists()
+    flooding = [a.code for a in CategoryAttribute.objects.filter(category__code="flooding")]
+    assert flooding == ["depth", "depth-cm", "safety"]
+
+
+def test_the_demo_api_key_works_is_printed_with_the_logins_and_comes_back_after_a_revocation():
+    output = seed(cases=0)
+
+    key = api_key_lookup(DEMO_API_KEY)
+    assert key is not None and key.prefix == DEMO_API_KEY[:8]
+    assert key.created_by == User.objects.get(username="operator")
+    assert ApiKey.objects.count() == 1
+    assert DEMO_API_KEY in output.split("Demo logins")[1]
+    assert DEMO_API_KEY not in str(list(ApiKey.objects.values()))
+
+    api_key_revoke(key=key, by=key.created_by)
+    seed(cases=0)
+
+    assert api_key_lookup(DEMO_API_KEY) == key
+    assert ApiKey.objects.count() == 1
+
+
+def test_admin_edits_a_category_with_its_attributes_and_only_views_api_keys_without_their_hash():
+    seed(cases=0)
+    client = client_for(User.objects.get(username="admin"))
+    flooding = Category.objects.get(code="flooding")
+    key = ApiKey.objects.get()
+
+    category_page = client.get(reverse("admin:reports_category_change", args=[flooding.pk]))
+    keys_page = client.get(reverse("admin:reports_apikey_changelist"))
+    key_page = client.get(reverse("admin:reports_apikey_change", args=[key.pk]))
+    add = client.get(reverse("admin:reports_apikey_add"))
+
+    assert category_page.status_code == 200
+    assert 'name="attributes-0-code"' in category_page.content.decode()
+    assert "depth-cm" in category_page.content.decode()
+    assert (keys_page.status_code, key_page.status_code, add.status_code) == (200, 200, 403)
+    for page in (keys_page, key_page):
+        assert key.prefix in page.content.decode()
+        assert key.key_hash not in page.content.decode()
+    assert 'name="_save"' not in key_page.content.decode()

@@ -40,8 +40,9 @@ def test_photos_are_recognised_by_content_not_by_name():
 
 
 def test_a_video_container_is_recognised():
-    # The start of an MP4: an ftyp box with the isom brand.
-    mp4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 64
+    from tests.media.conftest import make_video
+
+    mp4 = make_video("mp4", "libx264", seconds=0.5)
     checked = check_upload(upload("clip.bin", mp4))
     assert (checked.kind, checked.content_type, checked.extension) == ("video", "video/mp4", "mp4")
 
@@ -128,10 +129,10 @@ def test_no_regions_are_found_in_a_plain_scene():
 def test_a_photo_that_cannot_be_made_safe_is_not_published(category, monkeypatch, django_capture_on_commit_callbacks):
     import reports.media_processing as processing
 
-    def broken(original):
+    def broken(original, **options):
         raise OSError("decoder crashed")
 
-    monkeypatch.setattr(processing, "public_photo_bytes", broken)
+    monkeypatch.setattr(processing, "photo_variants", broken)
     uploads = check_uploads([upload("a.jpg", jpeg_bytes())])
     with django_capture_on_commit_callbacks(execute=True):
         case = services.case_submit(

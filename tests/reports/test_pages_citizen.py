@@ -103,7 +103,7 @@ def test_report_form_shows_the_limits_and_the_privacy_statement(category, settin
     page = response.content.decode()
     assert response.status_code == 200
     assert 'name="media"' in page and 'accept="image/*,video/*"' in page and " capture" in page
-    assert "Up to 4 files" in page
+    assert "Up to 4 files" in page and "and 2 min each" in page
     assert "Only the monitoring centre's authorised operators can see your contact details" in page
     assert f'<option value="{category.pk}">{category.name_en}</option>' in page
 

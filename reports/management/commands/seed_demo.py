@@ -58,3 +58,7 @@ class Command(BaseCommand):
         for username, password, role, page in result.logins:
             out.write(f"  {username:<{width}}  {password}  {role}, {page}")
         out.write("  Every agency has a staff login named after its code, with the same password.")
+        out.write(
+            f"  Open311 API key: {result.api_key}  for POST /open311/v2/requests.json (api_key=...); "
+            "demo only, like the logins."
+        )
