@@ -409,3 +409,41 @@ class ApiKey(models.Model):
     @property
     def is_active(self):
         return self.revoked_at is None
+
+
+class LedgerLeaf(models.Model):
+    """One public case event as a leaf of the public Merkle tree (RFC 6962/9162). `data` is the canonical JSON of
+    the public event, with no personal data; leaves are appended by one writer, in the order it saw events commit."""
+
+    index = models.PositiveBigIntegerField(primary_key=True)
+    event = models.OneToOneField(CaseEvent, on_delete=models.PROTECT, related_name="leaf")
+    data = models.TextField()
+    # Hex of SHA-256(0x00 || data).
+    leaf_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["index"]
+
+    def __str__(self):
+        return f"leaf {self.index}"
+
+
+class LedgerCheckpoint(models.Model):
+    """A signed statement of the tree: origin, size, root hash and time, signed by the centre's Ed25519 key.
+    Never signed unless consistent with the previous checkpoint."""
+
+    tree_size = models.PositiveBigIntegerField(unique=True)
+    root_hash = models.CharField(max_length=64)
+    origin = models.CharField(max_length=200)
+    # The exact text that was signed (a signed note body), and the base64 signature over it.
+    text = models.TextField()
+    signature = models.TextField()
+    key_id = models.CharField(max_length=16)
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-tree_size"]
+
+    def __str__(self):
+        return f"checkpoint {self.tree_size}"
