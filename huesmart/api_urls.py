@@ -2,6 +2,7 @@ from django.urls import path
 
 from agencies.api import RoutingSuggestApi
 from reports.api import nearby, public, staff
+from reports.ledger import api as ledger
 
 app_name = "api"
 
@@ -27,4 +28,9 @@ urlpatterns = [
     path("staff/cases/<str:tracking_code>/", staff.StaffCaseApi.as_view(), name="staff-case"),
     path("staff/triage/", staff.TriageListApi.as_view(), name="staff-triage"),
     path("routing/suggest/", RoutingSuggestApi.as_view(), name="routing-suggest"),
+    path("ledger/key/", ledger.LedgerKeyApi.as_view(), name="ledger-key"),
+    path("ledger/checkpoints/", ledger.CheckpointListApi.as_view(), name="ledger-checkpoints"),
+    path("ledger/leaves/", ledger.LeafRangeApi.as_view(), name="ledger-leaves"),
+    path("ledger/proof/inclusion/", ledger.InclusionProofApi.as_view(), name="ledger-inclusion"),
+    path("ledger/proof/consistency/", ledger.ConsistencyProofApi.as_view(), name="ledger-consistency"),
 ]

@@ -7,6 +7,7 @@ DEBUG on. Production sets DJANGO_DEBUG=false and real secrets; see README.md for
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -153,6 +154,15 @@ CONTACT_ENCRYPTION_KEYS = env.list("CONTACT_ENCRYPTION_KEYS", default=[_DEV_CONT
 if not DEBUG and _DEV_CONTACT_KEY in CONTACT_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("CONTACT_ENCRYPTION_KEYS must be set when DJANGO_DEBUG is false.")
 
+# The public ledger's checkpoints are signed with this Ed25519 key: 32 random bytes in base64 (the seed of the
+# private key). Its public half is published; losing it means starting a new log under a new origin.
+_DEV_LEDGER_KEY = "bG9jYWwtZW1iZWRkZWQtbGVkZ2VyLWRldi1rZXktMDA="
+LEDGER_SIGNING_KEY = env.str("LEDGER_SIGNING_KEY", default=_DEV_LEDGER_KEY)
+if not DEBUG and LEDGER_SIGNING_KEY == _DEV_LEDGER_KEY:
+    raise ImproperlyConfigured("LEDGER_SIGNING_KEY must be set when DJANGO_DEBUG is false.")
+# The name the ledger signs under (the first line of every checkpoint); never change it once published.
+LEDGER_ORIGIN = env.str("LEDGER_ORIGIN", default="huesmart.hue/ledger")
+
 # Celery: eager (in-process) unless a broker is configured.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
@@ -174,12 +184,24 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"reports.tasks.media_*": {"queue": "media"}}
+# Task modules autodiscovery does not find (it looks for <app>/tasks.py only).
+CELERY_IMPORTS = ("reports.transparency.tasks",)
 CELERY_BEAT_SCHEDULE = {
     "close-resolved-cases": {"task": "reports.tasks.close_resolved_cases", "schedule": 3600.0},
     "process-pending-media": {"task": "reports.tasks.media_sweep", "schedule": 600.0},
     "expire-uploads": {"task": "reports.tasks.upload_sweep", "schedule": 3600.0},
     # Warns, marks overdue and escalates; safe to run twice or late (see agencies/escalation.py).
     "deadline-sweep": {"task": "agencies.tasks.deadline_sweep", "schedule": 600.0},
+    # The open-data files of /transparency/data/ (reports/transparency/exports.py).
+    "transparency-daily-exports": {
+        "task": "reports.transparency.tasks.transparency_daily_exports",
+        "schedule": crontab(hour=2, minute=15),
+    },
+    # Events are appended as they commit; the sweep catches any a lost message or a long transaction left behind.
+    "ledger-append-sweep": {"task": "reports.tasks.ledger_append_sweep", "schedule": 60.0},
+    "ledger-checkpoint": {"task": "reports.tasks.ledger_checkpoint", "schedule": 300.0},
+    # Recomputes the whole ledger and checks every signature and proof; alerts the admins on failure.
+    "ledger-self-check": {"task": "reports.tasks.ledger_self_check", "schedule": 86400.0},
 }
 
 CACHES = {

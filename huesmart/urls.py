@@ -10,6 +10,7 @@ urlpatterns = [
     path("centre/", include("dashboard.urls")),
     path("inbox/", include("agencies.urls")),
     path("agencies/", include("agencies.public_urls")),
+    path("transparency/", include("reports.transparency.urls")),
     path("api/v1/", include("huesmart.api_urls")),
     path("open311/v2/", include("reports.open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

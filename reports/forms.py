@@ -234,6 +234,13 @@ class CaseFilterForm(PlainLabels, forms.Form):
         to_field_name="code",
         empty_label=_("All categories"),
     )
+    # The transparency site's figures link here (reports/transparency/stats.py says what each one counts).
+    figure = forms.ChoiceField(
+        required=False,
+        widget=forms.HiddenInput,
+        choices=[("", ""), ("eligible", ""), ("handled", ""), ("under_review", ""), ("overdue", "")],
+    )
+    since = forms.DateField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -241,10 +248,16 @@ class CaseFilterForm(PlainLabels, forms.Form):
 
     def filter(self, cases):
         """The cases that match the valid filters; a filter with a value we do not know is ignored."""
+        from .transparency.stats import figure_q, local_day_start
+
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         if data.get("state"):
             cases = cases.filter(state=data["state"])
         if data.get("category"):
             cases = cases.filter(category=data["category"])
+        if data.get("figure"):
+            cases = cases.filter(figure_q(data["figure"]))
+        if data.get("since"):
+            cases = cases.filter(created_at__gte=local_day_start(data["since"]))
         return cases

@@ -82,3 +82,43 @@ def close_resolved_cases():
         except DomainError:
             # Reopened or rated since the query ran: nothing to close.
             continue
+
+
+@shared_task
+def ledger_self_check():
+    """Daily: verify the stored ledger the way an outside verifier would; log and mail the admins on failure."""
+    from .ledger.self_check import run_and_alert
+
+    return run_and_alert()
+
+
+@shared_task
+def ledger_append():
+    """Queued when a public event commits: leaf the recent events that have none. Cheap when another run already
+    did (the writer lock queues concurrent runs; the later ones find nothing)."""
+    from .ledger.leaves import ledger_append as append
+
+    return append(sweep=False)
+
+
+@shared_task
+def ledger_append_sweep():
+    """Every minute: leaf every committed public event still without one, whatever its age."""
+    from .ledger.leaves import ledger_append as append
+
+    return append(sweep=True)
+
+
+@shared_task
+def ledger_checkpoint():
+    """Every few minutes: append what is pending, then sign a checkpoint if the tree grew. A refusal (the tree no
+    longer extends the last checkpoint) is logged as an error and signs nothing."""
+    from .ledger.checkpoints import CheckpointRefused, checkpoint_sign
+    from .ledger.leaves import ledger_append as append
+
+    append(sweep=True)
+    try:
+        return checkpoint_sign().tree_size
+    except CheckpointRefused as exc:
+        log.error("ledger checkpoint refused: %s", exc)
+        return None

@@ -5,6 +5,7 @@ import hashlib
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import FileResponse, Http404, HttpResponseNotModified, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import services
 from .errors import DomainError
 from .forms import CaseFilterForm, RatingForm, ReopenForm, ReportForm, TrackForm
-from .models import Media, Role, State
+from .models import LedgerCheckpoint, Media, Role, State
 from .permissions import is_operator, is_staff_of
 from .selectors import public_case, public_cases, public_events, public_media
 from .signed_urls import has_valid_signature, presigned_original_url, signed_original_url
@@ -118,7 +119,8 @@ def case_list(request):
 
 def _case_context(case):
     """What the public page and the reporter's page both show: never the reporter."""
-    events = list(public_events(case))
+    # Each event shows where it sits in the public ledger.
+    events = list(public_events(case).select_related("leaf"))
     # Files of internal events are not even counted: the public does not learn they exist.
     files = list(case.media.exclude(event__is_public=False).values_list("status", "withheld"))
     return {
@@ -130,6 +132,7 @@ def _case_context(case):
         # Videos wait for an operator to watch them; an operator may also withhold any file.
         "media_held": sum(1 for status, held in files if status == Media.Status.READY and held),
         "rejection": next((e for e in reversed(events) if e.kind == "rejected"), None),
+        "ledger_signed_size": LedgerCheckpoint.objects.aggregate(size=Max("tree_size"))["size"] or 0,
     }
 
 

@@ -9,7 +9,7 @@ from .. import clock
 from ..errors import InvalidInput, InvalidTransition, NotAllowed
 from ..models import Case, CaseEvent, Media, State
 from ..permissions import is_operator, is_staff_of
-from ..scheduling import schedule_media_processing, schedule_reporter_notice
+from ..scheduling import schedule_ledger_append, schedule_media_processing, schedule_reporter_notice
 
 
 def hash_token(token):
@@ -64,6 +64,7 @@ def append_event(case, kind, *, role, by=None, from_state="", note="", is_public
         created_at=clock.now(),
     )
     schedule_reporter_notice(event)
+    schedule_ledger_append(event)
     return event
 
 

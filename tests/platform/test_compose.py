@@ -15,6 +15,7 @@ COMPOSE = shutil.which("docker-compose")
 SECRETS = {
     "SECRET_KEY": "a-long-random-secret-key-for-the-compose-test-only-0123456789",
     "CONTACT_ENCRYPTION_KEYS": "bG9jYWwtY29tcG9zZS10ZXN0LWtleS0wMDAwMDAwMDA=",
+    "LEDGER_SIGNING_KEY": "Y29tcG9zZS10ZXN0LWxlZGdlci1rZXktMDAwMDAwMDA=",
     "ALLOWED_HOSTS": "huesmart.example.org",
     "SITE_URL": "https://huesmart.example.org",
     "POSTGRES_PASSWORD": "compose-test-postgres",

@@ -16,6 +16,7 @@ SCRUBBED = (
     "DJANGO_DEBUG",
     "SECRET_KEY",
     "CONTACT_ENCRYPTION_KEYS",
+    "LEDGER_SIGNING_KEY",
     "ALLOWED_HOSTS",
     "CSRF_TRUSTED_ORIGINS",
     "DATABASE_URL",
@@ -36,6 +37,7 @@ def production_env(**overrides):
         "DJANGO_DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "CONTACT_ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        "LEDGER_SIGNING_KEY": base64.b64encode(os.urandom(32)).decode(),
         "ALLOWED_HOSTS": "huesmart.example.org",
         "CSRF_TRUSTED_ORIGINS": "https://huesmart.example.org",
         "SITE_URL": "https://huesmart.example.org",
@@ -82,6 +84,13 @@ def test_production_refuses_to_start_with_the_embedded_contact_key():
 
     assert result.returncode != 0
     assert "CONTACT_ENCRYPTION_KEYS must be set when DJANGO_DEBUG is false." in result.stderr
+
+
+def test_production_refuses_to_start_with_the_embedded_ledger_key():
+    result = manage("check", env=production_env(LEDGER_SIGNING_KEY=None))
+
+    assert result.returncode != 0
+    assert "LEDGER_SIGNING_KEY must be set when DJANGO_DEBUG is false." in result.stderr
 
 
 def test_every_variable_the_settings_read_is_documented_in_the_readme():
