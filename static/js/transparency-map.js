@@ -16,7 +16,8 @@
   var form = document.getElementById("map-filters");
   var LIST_SIZE = 50;
 
-  var map = L.map(el, { scrollWheelZoom: false });
+  // maxZoom is set here, not only by the tile layer: clustering needs it even when no tile URL is configured.
+  var map = L.map(el, { scrollWheelZoom: false, maxZoom: 19 });
   map.setView([parseFloat(el.dataset.centerLat), parseFloat(el.dataset.centerLon)], 13);
   if (el.dataset.tileUrl) {
     L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.attribution || "", maxZoom: 19 }).addTo(map);
