@@ -32,20 +32,10 @@ def schedule_media_processing(media):
 
 
 def schedule_ledger_append(event):
-    """One ledger_append per transaction that wrote public events, queued once it commits (a request that writes
-    two events, a merge, queues one task). The minute sweep appends whatever a lost message leaves behind."""
-    if not event.is_public:
-        return
-    connection = transaction.get_connection()
-    # run_on_commit holds (savepoint ids, callback, robust) of the open transaction. A callback registered in the
-    # savepoints still open around this event is dropped only if one of them rolls back, and this event with it.
-    active = set(connection.savepoint_ids)
-    if connection.in_atomic_block and any(
-        callback is _enqueue_ledger_append and savepoints <= active
-        for savepoints, callback, *_ in connection.run_on_commit
-    ):
-        return
-    transaction.on_commit(_enqueue_ledger_append)
+    """Queue the ledger writer once the event commits. The writer appends every committed public event without a
+    leaf, so a second task from the same transaction finds nothing to do; the minute sweep catches lost ones."""
+    if event.is_public:
+        transaction.on_commit(_enqueue_ledger_append)
 
 
 def _enqueue_ledger_append():
