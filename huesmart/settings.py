@@ -219,6 +219,9 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="huesmart <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who hears of failures the platform finds itself (the daily ledger self-check, server errors): e-mail addresses.
+ADMINS = [("huesmart admin", address) for address in env.list("ADMINS", default=[])]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
