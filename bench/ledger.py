@@ -13,12 +13,13 @@ import datetime
 import hashlib
 import json
 import os
-import platform
 import random
 import statistics
 import sys
 import time
 from pathlib import Path
+
+from machine import describe  # bench/ is the script's own folder, first on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -190,20 +191,7 @@ def measure_full_verification(tree, data):
 
 
 def machine():
-    cpu = platform.processor()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "python": platform.python_version(),
-        "openssl": __import__("ssl").OPENSSL_VERSION,
-        "platform": platform.platform(),
-        "cpu": cpu,
-    }
+    return describe(openssl=__import__("ssl").OPENSSL_VERSION)
 
 
 def table(leaves, append, build, proofs, full):

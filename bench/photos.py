@@ -16,7 +16,6 @@ import datetime
 import io
 import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -26,6 +25,7 @@ from zoneinfo import ZoneInfo
 import cv2
 import numpy as np
 import PIL
+from machine import describe  # bench/ is the script's own folder, first on sys.path
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,24 +140,13 @@ def detection_by_cascade(data):
 
 
 def machine():
-    cpu = platform.processor()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "python": platform.python_version(),
-        "pillow": PIL.__version__,
-        "opencv": cv2.__version__,
-        "numpy": np.__version__,
-        "platform": platform.platform(),
-        "cpu": cpu,
-        "cores_used": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
-        "opencv_threads": cv2.getNumThreads(),
-    }
+    return describe(
+        pillow=PIL.__version__,
+        opencv=cv2.__version__,
+        numpy=np.__version__,
+        cores_used=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        opencv_threads=cv2.getNumThreads(),
+    )
 
 
 def main():

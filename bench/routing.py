@@ -14,7 +14,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+from machine import describe  # bench/ is the script's own folder, first on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -186,22 +186,7 @@ def measure(polygons, layout, *, seed, queries, brute_queries, rounds):
 
 
 def machine():
-    cpu = platform.processor()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "python": platform.python_version(),
-        "shapely": shapely.__version__,
-        "geos": shapely.geos_version_string,
-        "numpy": np.__version__,
-        "platform": platform.platform(),
-        "cpu": cpu,
-    }
+    return describe(shapely=shapely.__version__, geos=shapely.geos_version_string, numpy=np.__version__)
 
 
 def table(rows):

@@ -14,7 +14,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import psycopg
+from machine import describe  # bench/ is the script's own folder, first on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -373,12 +373,7 @@ def main():
             plans.append({"measure": name, "slowest_sql": sql, "plan": plan})
         out = {
             "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-            "machine": {
-                "python": platform.python_version(),
-                "cpu": platform.processor() or platform.machine(),
-                "cpus": os.cpu_count(),
-                "postgresql": server,
-            },
+            "machine": describe(cpus=os.cpu_count(), postgresql=server),
             "cases": total,
             "events_generated": events,
             "generation_seconds": gen_seconds,
