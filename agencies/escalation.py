@@ -160,10 +160,8 @@ def _escalate(case, now):
 def _written(alert, written):
     if alert is None:
         return
+    # Its staff mail was queued with it (reports.services.case_record_alert).
     written.append(alert)
-    from .tasks import send_alert
-
-    transaction.on_commit(lambda alert_id=alert.pk: send_alert.delay(alert_id))
 
 
 def _resend_lost(now):

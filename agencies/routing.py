@@ -267,3 +267,14 @@ def route(*, category, latitude, longitude, at=None) -> RoutingDecision:
 
 def route_case(case) -> RoutingDecision:
     return route(category=case.category, latitude=case.latitude, longitude=case.longitude)
+
+
+def ward_at(latitude, longitude):
+    """The id of the smallest ward whose boundary holds the point, or None outside every ward. Read from routing's
+    index, so it costs what a routing decision does and follows boundary changes the same way."""
+    loaded = routing_index.get()
+    for area_id in loaded.index.containing(float(longitude), float(latitude)):
+        area = loaded.areas.get(area_id)
+        if area is not None and area.level == "ward":
+            return area_id
+    return None

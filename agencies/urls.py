@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("cases/<str:code>/", views.case_detail, name="case"),
     *(path(f"cases/<str:code>/{name}/", views.step, {"name": name}, name=name) for name in views.STEPS),
+    path("cases/<str:code>/message/", views.message, name="message"),
 ]

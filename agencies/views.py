@@ -1,8 +1,9 @@
 """The agency inbox: an agency's own cases and the steps its staff take on them.
 
 Cases reach these views only through reports.selectors, so another agency's tracking code is a 404.
-The reporter is never shown here: not their name, not their contact details, not whether they left any.
-A refused step re-renders the case page with the service's message and its status (400, 403 or 409).
+The reporter is never shown here: not their name, not their contact details, not whether they left any (save that
+a message written to them says whether it goes by e-mail or waits on their private page: the sender must know when
+it will be read). A refused step re-renders the case page with the service's message and its status (400, 403 or 409).
 """
 
 from functools import wraps
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from reports import clock, services
+from reports.message_views import MessageForm, answer_message, staff_message_form
 from reports.models import State
 from reports.selectors import case_for_staff, cases_visible_to, events_visible_to
 from reports.step_pages import Step, answer_step
@@ -116,6 +118,11 @@ def _case_page(request, case, *, failed=None, error=None, status=200):
         "media": case.media.all(),
         "forms": built,
         "error": error,
+        # The conversation with the reporter while the agency holds the case (reports/services/messages.py).
+        "thread": services.messages_for_staff(request.user, case),
+        "message_form": staff_message_form(failed),
+        "can_message": case.reporter_id is not None,
+        "message_url": "agencies:message",
     }
     return render(request, "agencies/case.html", context, status=status)
 
@@ -160,3 +167,12 @@ def step(request, code, name):
     case = _own_case(request, code)
     form = FORMS[name](request.POST, request.FILES, auto_id=f"id_{name}_%s")
     return answer_step(request, case, name, STEPS[name], form, page=_case_page, case_url="agencies:case")
+
+
+@staff_required
+@require_POST
+def message(request, code):
+    """A message to the case's reporter, relayed by the platform."""
+    case = _own_case(request, code)
+    form = MessageForm(request.POST, auto_id="id_message_%s")
+    return answer_message(request, case, form, page=_case_page, case_url="agencies:case")

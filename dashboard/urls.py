@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/<str:code>/", views.case_detail, name="case"),
     *(path(f"cases/<str:code>/{name}/", views.step, {"name": name}, name=name) for name in views.STEPS),
     path("cases/<str:code>/reveal/", views.reveal, name="reveal"),
+    path("cases/<str:code>/message/", views.message, name="message"),
     path("media/<int:pk>/", media_views.media_detail, name="media"),
     path("media/<int:pk>/boxes/", media_views.media_boxes, name="media_boxes"),
     path("media/<int:pk>/withhold/", media_views.media_withhold, name="media_withhold"),

@@ -26,6 +26,7 @@ from agencies.selectors import agency_of
 from reports import clock, services
 from reports.duplicates import likely_duplicates
 from reports.errors import DomainError
+from reports.message_views import MessageForm, answer_message, staff_message_form
 from reports.models import OPEN_STATES, Category, EventKind, State
 from reports.permissions import can_reveal_reporter, is_operator
 from reports.selectors import case_for_staff, cases_visible_to, events_visible_to, triage_queue
@@ -184,6 +185,11 @@ def _case_page(request, case, *, failed=None, error=None, revealed=None, status=
         "can_reveal": can_reveal_reporter(request.user),
         "error": error,
         "revealed": revealed,
+        # The conversation with the reporter, relayed by the platform (reports/services/messages.py).
+        "thread": services.messages_for_staff(request.user, case),
+        "message_form": staff_message_form(failed),
+        "can_message": case.reporter_id is not None,
+        "message_url": "dashboard:message",
     }
     return render(request, "dashboard/case.html", context, status=status)
 
@@ -231,6 +237,15 @@ def step(request, code, name):
     case = case_for_staff(request.user, code)
     form = _form_for(request, case, name, data=request.POST)
     return answer_step(request, case, name, STEPS[name], form, page=_case_page, case_url="dashboard:case")
+
+
+@operator_required
+@require_POST
+def message(request, code):
+    """A message to the case's reporter, relayed by the platform."""
+    case = case_for_staff(request.user, code)
+    form = MessageForm(request.POST, auto_id="id_message_%s")
+    return answer_message(request, case, form, page=_case_page, case_url="dashboard:case")
 
 
 @operator_required

@@ -4,6 +4,10 @@ With no environment at all this is the embedded default: SQLite, Celery eager, m
 DEBUG on. Production sets DJANGO_DEBUG=false and real secrets; see README.md for every variable.
 """
 
+import base64
+import hashlib
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -41,6 +45,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "storages",
+    # Sign-in lock-out (huesmart/security.py) and the Content-Security-Policy header.
+    "axes",
+    "csp",
     "agencies",
     "reports",
     "cameras",
@@ -49,7 +56,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Above everything that answers by itself (the database outage page, WhiteNoise), so every answer has the policy.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session and auth middleware: a database outage anywhere below answers 503 with Retry-After.
+    "huesmart.middleware.DatabaseUnavailableMiddleware",
+    # A NUL byte in a path, query or body is refused (400) before anything looks up a string with it.
+    "huesmart.middleware.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -57,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its page (huesmart.security.lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "huesmart.urls"
@@ -100,6 +115,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The guard first: it refuses a locked-out or over-limit sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "huesmart.security.LoginGuardBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "reports:home"
@@ -121,6 +141,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 # Media on local disk by default; S3-compatible object storage (MinIO, AWS, ...) when a bucket is named.
 AWS_STORAGE_BUCKET_NAME = env.str("S3_BUCKET", default="")
 if AWS_STORAGE_BUCKET_NAME:
+    import botocore.config
+
     _media_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -131,9 +153,17 @@ if AWS_STORAGE_BUCKET_NAME:
             "region_name": env.str("S3_REGION", default="") or None,
             "default_acl": "private",
             "querystring_auth": True,
-            # Presigned links to originals are signed with version 4: newer AWS regions accept nothing else.
-            "signature_version": "s3v4",
             "file_overwrite": False,
+            # django-storages builds the client from this alone when it is given:
+            # - presigned links to originals are signed with version 4: newer AWS regions accept nothing else;
+            # - an unreachable endpoint fails in seconds (readiness probes, uploads), not after minutes of retries.
+            "client_config": botocore.config.Config(
+                signature_version="s3v4",
+                s3={"addressing_style": "auto"},
+                connect_timeout=5,
+                read_timeout=60,
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
         },
     }
 else:
@@ -186,6 +216,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"reports.tasks.media_*": {"queue": "media"}}
 # Task modules autodiscovery does not find (it looks for <app>/tasks.py only).
 CELERY_IMPORTS = ("reports.transparency.tasks",)
+# How long a retried report (same Idempotency-Key) gets the first answer back: a phone offline for a day still does.
+IDEMPOTENCY_HOURS = 48
 CELERY_BEAT_SCHEDULE = {
     "close-resolved-cases": {"task": "reports.tasks.close_resolved_cases", "schedule": 3600.0},
     "process-pending-media": {"task": "reports.tasks.media_sweep", "schedule": 600.0},
@@ -200,13 +232,26 @@ CELERY_BEAT_SCHEDULE = {
     # Events are appended as they commit; the sweep catches any a lost message or a long transaction left behind.
     "ledger-append-sweep": {"task": "reports.tasks.ledger_append_sweep", "schedule": 60.0},
     "ledger-checkpoint": {"task": "reports.tasks.ledger_checkpoint", "schedule": 300.0},
+    # Statistics rollups and map cells are computed as events commit; this catches marks a lost message left.
+    "rollups-refresh": {"task": "reports.tasks.rollups_refresh", "schedule": 60.0},
+    # The outbox's relay process hands tasks over as they commit; this covers for it while it is down.
+    "outbox-relay": {"task": "reports.tasks.outbox_relay", "schedule": 10.0},
+    # Sent outbox rows and expired idempotency keys.
+    "forget-old-rows": {"task": "reports.tasks.forget_old_rows", "schedule": 3600.0},
     # Recomputes the whole ledger and checks every signature and proof; alerts the admins on failure.
     "ledger-self-check": {"task": "reports.tasks.ledger_self_check", "schedule": 86400.0},
 }
 
+# A Redis that is down or unreachable costs a request at most these seconds, not the system's TCP timeouts: reports
+# are received without Redis (huesmart/ratelimit.py lets requests through while the cache does not answer).
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -248,15 +293,63 @@ SPECTACULAR_SETTINGS = {
 # Production hardening; the embedded default keeps plain HTTP on loopback.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers probe over plain HTTP, behind the TLS proxy (huesmart/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
-SECURE_REFERRER_POLICY = "same-origin"
+# Other sites learn at most the site's origin, never a page's address: tile servers ask for a Referer (the
+# OpenStreetMap Foundation's tile usage policy), so "same-origin" would get the maps refused. Pages whose address
+# holds a reporter's secret send none at all (reports/views.py, PRIVATE_LINK_REFERRER_POLICY).
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 # Preloading HSTS is a one-way decision for the city's domain; it is left to the operator.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+
+# The client's address is REMOTE_ADDR, or with this many reverse proxies in front of the app (a TLS proxy, a load
+# balancer), the X-Forwarded-For entry the farthest of them appended (huesmart/ratelimit.py). Wrong, it either
+# counts every client as the proxy or lets clients pick their address: docker-compose.yml's web sits behind one.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+
+
+def _rates(name, default):
+    """A scope's rate limits: "count/period" with period s, m, h or d (django-ratelimit's form), comma-separated."""
+    rates = [rate.strip() for rate in env.list(name, default=default) if rate.strip()]
+    for rate in rates:
+        if not re.fullmatch(r"\d+/\d*[smhd]", rate):
+            raise ImproperlyConfigured(f"{name}: {rate!r} is not a rate such as 10/m or 60/h.")
+    return rates
+
+
+# Per-client limits (huesmart/ratelimit.py), each scope's all to hold; an empty value turns a scope's off. They
+# count per address: behind a carrier's NAT many phones share one, hence the hourly room.
+RATE_LIMITS = {
+    # Reports sent by the page and by the API: one count for both.
+    "submit": _rates("RATE_LIMIT_SUBMIT", ["10/m", "60/h"]),
+    # Files sent ahead by the report page (up to MEDIA_MAX_FILES a report, retried on weak connections).
+    "upload": _rates("RATE_LIMIT_UPLOAD", ["60/m", "360/h"]),
+    # Looking a case up by its code: the tracking page and the API's case.
+    "track": _rates("RATE_LIMIT_TRACK", ["60/m", "1000/h"]),
+    # Failed sign-ins from one address, whatever the username (the lock-out below is per username and address).
+    "login": _rates("RATE_LIMIT_LOGIN", ["10/m", "30/h"]),
+    # Open311 POST per address, before its API key is even read; each key also has its own limit per minute.
+    "open311": _rates("RATE_LIMIT_OPEN311", ["120/m"]),
+}
+
+# Sign-in lock-out (django-axes, huesmart/security.py): one username from one address, never the username alone,
+# so nobody can lock a colleague out from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "huesmart.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "huesmart.security.lockout_response"
 
 LOGGING = {
     "version": 1,
@@ -308,3 +401,48 @@ OPEN311_TEST_ENDPOINT = env.str("OPEN311_TEST_ENDPOINT", default="")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+
+def _origin(url):
+    """scheme://host[:port] of a URL for a CSP source; a templated host ({s}.tile.example.org) becomes a wildcard."""
+    match = re.match(r"^(https?)://([^/?#]+)", url or "")
+    if match is None:
+        return None
+    scheme, host = match.groups()
+    labels = host.split(".")
+    templated = [i for i, label in enumerate(labels) if "{" in label]
+    if templated:
+        host = ".".join(["*", *labels[templated[-1] + 1 :]])
+    return f"{scheme}://{host}"
+
+
+def _inline_style_hashes(template):
+    """CSP hashes of the <style> blocks of a page that must need no other file (the database outage page)."""
+    blocks = re.findall(r"<style>(.*?)</style>", template.read_text(), re.DOTALL)
+    return [f"'sha256-{base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()}'" for block in blocks]
+
+
+# Where pages may load things from (django-csp). No inline script anywhere: every script is a file of static/js or
+# static/vendor, values reach it through data- attributes. Styles: site.css and the vendored libraries' CSS files;
+# Leaflet, its plugins and Swagger UI place and size elements through the CSSOM (element.style), which CSP does not
+# govern, so none of them needs 'unsafe-inline'. Images: map tiles from MAP_TILE_URL's host, data: URIs in the
+# vendored CSS (the area editor's and Swagger UI's icons), and the media bucket, to which originals redirect.
+_MEDIA_ORIGINS = []
+if AWS_STORAGE_BUCKET_NAME:
+    # Without an endpoint, AWS S3 itself: bucket.s3.<region>.amazonaws.com.
+    _MEDIA_ORIGINS = [_origin(_media_storage["OPTIONS"]["endpoint_url"]) or "https://*.amazonaws.com"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", *_inline_style_hashes(BASE_DIR / "templates" / "503.html")],
+        "img-src": ["'self'", "data:", *filter(None, [_origin(MAP_TILE_URL)]), *_MEDIA_ORIGINS],
+        "media-src": ["'self'", *_MEDIA_ORIGINS],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}

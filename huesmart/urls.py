@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from dashboard import views as dashboard_views
+from huesmart import health, security
 
 urlpatterns = [
+    # Probes for load balancers (huesmart/health.py); SECURE_REDIRECT_EXEMPT names these exact paths.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", include("reports.urls")),
     path("centre/", include("dashboard.urls")),
     path("inbox/", include("agencies.urls")),
@@ -14,9 +18,12 @@ urlpatterns = [
     path("api/v1/", include("huesmart.api_urls")),
     path("open311/v2/", include("reports.open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Its script is served at the same address (?script=), not inline: the Content-Security-Policy allows no inline
+    # script.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("start/", dashboard_views.start, name="start"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    # Failed sign-ins are limited per address and per (username, address): huesmart/security.py.
+    path("accounts/login/", security.login, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

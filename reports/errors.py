@@ -33,3 +33,13 @@ class InvalidTransition(DomainError):
 class InvalidInput(DomainError):
     http_status = 400
     code = "invalid"
+
+
+class KeyReused(DomainError):
+    """An Idempotency-Key sent again with a different request (IETF httpapi-idempotency-key-header: 422)."""
+
+    http_status = 422
+    code = "idempotency_key_reused"
+    default_message = _(
+        "This Idempotency-Key was already used for a different request. Use a new key for a new report."
+    )

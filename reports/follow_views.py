@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from huesmart.ratelimit import rate_limited
+
 from . import services
 from .errors import DomainError
 from .selectors import public_case
@@ -29,6 +31,8 @@ def _case_page(request, case, form, *, status):
 
 
 @require_POST
+# Each follow registers an e-mail address: counted like a report.
+@rate_limited("submit")
 def follow(request, code):
     case = public_case(code)
     form = FollowForm(request.POST)

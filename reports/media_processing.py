@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from .duplicates import metres_between
 from .imaging import PhotoError, PhotoVariants, blur_image, blur_regions, find_sensitive_regions, photo_variants
 from .models import Media
+from .transparency.pages import schedule_case_page_refresh
 
 __all__ = [
     "PhotoError",
@@ -73,6 +74,9 @@ def media_make_public(media: Media) -> Media:
     )
     if not updated:
         _delete(stored)
+    else:
+        # The case's public page shows the photo now (or still counts it as held, when an operator withheld it).
+        schedule_case_page_refresh(media.case_id)
     media.refresh_from_db()
     return media
 
@@ -189,7 +193,10 @@ def _delete(names):
 
 def _fail(media, reason, *, status=Media.Status.PENDING):
     log.warning("media %s: the photo is not published: %s", media.pk, reason)
-    Media.objects.filter(pk=media.pk, status=status).update(status=Media.Status.FAILED, error=str(reason)[:300])
+    if Media.objects.filter(pk=media.pk, status=status).update(status=Media.Status.FAILED, error=str(reason)[:300]):
+        # The case's public page says a file could not be published, instead of showing it or counting it as
+        # being processed.
+        schedule_case_page_refresh(media.case_id)
     media.refresh_from_db()
     return media
 

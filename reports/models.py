@@ -1,9 +1,11 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from agencies.models import Agency, AgencyKind, Localized
+from agencies.models import Agency, AgencyKind, Area, Localized
 
 from .crypto import EncryptedTextField
 
@@ -85,6 +87,9 @@ class Case(models.Model):
     state = models.CharField(max_length=12, choices=State.choices, default=State.SUBMITTED)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases")
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    # The ward the case's position lies in, found once when it is submitted (and again by `rebuild_statistics`
+    # when ward boundaries change): statistics and filters per ward then need no point-in-polygon test.
+    ward = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
     latitude = models.DecimalField(max_digits=9, decimal_places=6)
     longitude = models.DecimalField(max_digits=9, decimal_places=6)
@@ -111,12 +116,19 @@ class Case(models.Model):
     external_id = models.CharField(max_length=80, null=True, blank=True, unique=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # When the case last went to its agency: an agency's time to resolve runs from here to resolved_at.
+    assigned_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
+            # A month of cases, of the city or of one category, ward or agency: what a statistics rollup reads.
+            models.Index(fields=["created_at"]),
+            models.Index(fields=["category", "created_at"]),
+            models.Index(fields=["ward", "created_at"]),
+            models.Index(fields=["agency", "created_at"]),
             # The triage queue and the agency inbox: open cases by state, newest first.
             models.Index(fields=["state", "-created_at"]),
             models.Index(fields=["agency", "state", "-created_at"]),
@@ -182,6 +194,9 @@ class EventKind(models.TextChoices):
     MEDIA_RELEASED = "media_released", pgettext_lazy("case event", "photo or video published")
     NOTE = "note", pgettext_lazy("case event", "internal note")
     REPORTER_REVEALED = "reporter_revealed", pgettext_lazy("case event", "reporter's contact revealed")
+    # The platform's relay between a case's reporter and its staff (reports/services/messages.py): internal events.
+    STAFF_MESSAGE = "staff_message", pgettext_lazy("case event", "message to the reporter")
+    REPORTER_MESSAGE = "reporter_message", pgettext_lazy("case event", "message from the reporter")
 
 
 class AppendOnly(Exception):
@@ -206,7 +221,11 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["case", "created_at"])]
+        indexes = [
+            models.Index(fields=["case", "created_at"]),
+            # The cases an agency was ever sent (its "received" figure), returned ones included.
+            models.Index(fields=["agency", "case"], condition=models.Q(kind="assigned"), name="caseevent_assigned"),
+        ]
 
     def __str__(self):
         return f"{self.case_id}:{self.kind}"
@@ -447,3 +466,128 @@ class LedgerCheckpoint(models.Model):
 
     def __str__(self):
         return f"checkpoint {self.tree_size}"
+
+
+class Rollup(models.Model):
+    """The figures (DESIGN.md's words) of the cases received in one month, or in all months (`month` ALL_TIME), that
+    belong to one member of a dimension: the whole city, a category, a ward or an agency.
+
+    Written only by reports/rollups, which computes a row again from the cases whenever an event marks it stale,
+    so the transparency site and /agencies/ read a few hundred small rows instead of aggregating every case.
+    """
+
+    ALL_TIME = datetime.date(1, 1, 1)
+
+    class Dimension(models.TextChoices):
+        CITY = "city", _("city")
+        CATEGORY = "category", _("category")
+        WARD = "ward", _("ward")
+        AGENCY = "agency", _("agency")
+
+    dimension = models.CharField(max_length=10, choices=Dimension.choices)
+    # The category's, ward's (Area) or agency's id; 0 for the city.
+    member = models.PositiveIntegerField(default=0)
+    # The first day of the month in the city's time zone, or ALL_TIME.
+    month = models.DateField()
+    received = models.PositiveIntegerField(default=0)
+    eligible = models.PositiveIntegerField(default=0)
+    handled = models.PositiveIntegerField(default=0)
+    under_review = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    # Handled cases that had a deadline and were resolved by it.
+    on_time = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    rating_total = models.PositiveIntegerField(default=0)
+    reopened_after_poor_rating = models.PositiveIntegerField(default=0)
+    # Median time from assignment to resolution, agencies' ALL_TIME rows only (a median does not add up by month).
+    median_seconds = models.PositiveBigIntegerField(null=True, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dimension", "member", "month"], name="rollup_key")]
+
+    def __str__(self):
+        return f"{self.dimension}:{self.member}:{self.month}"
+
+
+class StaleRollup(models.Model):
+    """A rollup row, or a cell of the map's grid (dimension "cell"), to compute again. Written in the transaction
+    of the event that changed its cases and deleted by the worker that computed it, so a mark is never lost to a
+    crash or a lost message; one row per mark (no unique key), so a mark made while a worker computes is kept
+    for the next run instead of being swallowed by the one in progress."""
+
+    dimension = models.CharField(max_length=10)
+    member = models.BigIntegerField(default=0)
+    month = models.DateField()
+
+    def __str__(self):
+        return f"{self.dimension}:{self.member}:{self.month}"
+
+
+class MapCell(models.Model):
+    """The cases in one cell of the map's grid at one level, per category and state: the map's answer when a view
+    holds too many cases to send as points. Level 0 is the coarsest; each level halves the cell's side.
+    Written only by reports/rollups/mapcells.py."""
+
+    level = models.PositiveSmallIntegerField()
+    x = models.IntegerField()
+    y = models.IntegerField()
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=12, choices=State.choices)
+    count = models.PositiveIntegerField()
+    # Sums, so a cell's marker sits at the mean position of its cases, and cells add up into their parents.
+    latitude_sum = models.FloatField()
+    longitude_sum = models.FloatField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "y", "x", "category", "state"], name="map_cell_key")]
+
+    def __str__(self):
+        return f"{self.level}:{self.x}:{self.y}"
+
+
+class Outbox(models.Model):
+    """A Celery task to start once the transaction that wrote this row commits (DESIGN.md: the outbox).
+
+    Written in the same transaction as the change it follows, so a task is never lost to a crash between the commit
+    and the broker, and a request never talks to the broker: the relay (reports/outbox.py) hands pending rows to
+    Celery with the row's id as the task id, and marks them sent. Tasks are idempotent, so a row handed over twice
+    (a relay that died between the broker and its mark) does no harm.
+    """
+
+    task = models.CharField(max_length=120)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["id"], condition=models.Q(sent_at__isnull=True), name="outbox_pending")]
+
+    def __str__(self):
+        return f"{self.task}{tuple(self.args)}"
+
+
+class IdempotencyKey(models.Model):
+    """The first successful answer to a request sent with an Idempotency-Key, so that a retry gets it again.
+
+    Written in the transaction that made the report: a key is recorded exactly when its report exists. The answer
+    holds the reporter's secret token, so it is encrypted like contact details, and kept IDEMPOTENCY_HOURS.
+    """
+
+    scope = models.CharField(max_length=20)
+    key = models.CharField(max_length=100)
+    # sha256 of the request's content: the same key with another body is refused.
+    fingerprint = models.CharField(max_length=64)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    status = models.PositiveSmallIntegerField()
+    answer = EncryptedTextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key")]
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self):
+        return f"{self.scope}:{self.key}"

@@ -1,6 +1,10 @@
-"""Work that must follow a write is handed to Celery only once the write is committed."""
+"""Work that must follow a write, recorded in the write's own transaction and handed to Celery once it commits.
 
-from django.db import transaction
+Everything goes through the outbox (reports/outbox.py): a request never talks to the broker, and a task is never
+lost between a commit and the broker. Tasks are named here, by their Celery names, and take ids.
+"""
+
+from . import outbox
 
 # Events a reporter hears about; notes, reveals and their own steps are not news to them.
 NOTICE_KINDS = {
@@ -17,28 +21,19 @@ NOTICE_KINDS = {
 }
 
 
-def schedule_reporter_notice(event):
-    if event.kind not in NOTICE_KINDS or not event.is_public:
-        return
-    from .tasks import notify_reporter
-
-    transaction.on_commit(lambda: notify_reporter.delay(event.pk))
+def schedule_after_event(event):
+    """What follows a case event: the reporter's notice, the ledger, the public case page and feeds, and the
+    statistics rollups and map cells the event marked stale (reports/rollups)."""
+    tasks = []
+    if event.is_public:
+        if event.kind in NOTICE_KINDS:
+            tasks.append(("reports.tasks.notify_reporter", event.pk))
+        # The writer appends every committed public event without a leaf: one run covers a whole transaction.
+        tasks.append(("reports.tasks.ledger_append",))
+        tasks.append(("reports.transparency.tasks.public_case_refresh", event.case_id))
+    tasks.append(("reports.tasks.rollups_refresh",))
+    outbox.enqueue_many(tasks)
 
 
 def schedule_media_processing(media):
-    from .tasks import media_process
-
-    transaction.on_commit(lambda: media_process.delay(media.pk))
-
-
-def schedule_ledger_append(event):
-    """Queue the ledger writer once the event commits. The writer appends every committed public event without a
-    leaf, so a second task from the same transaction finds nothing to do; the minute sweep catches lost ones."""
-    if event.is_public:
-        transaction.on_commit(_enqueue_ledger_append)
-
-
-def _enqueue_ledger_append():
-    from .tasks import ledger_append
-
-    ledger_append.delay()
+    outbox.enqueue("reports.tasks.media_process", media.pk)

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 
 from . import clock
 from .models import Case, Media, State
@@ -47,9 +48,13 @@ def media_rebuild(media_id):
     except PhotoError as exc:
         # Fail closed: the variant still published lacks the areas the operator just asked to blur.
         log.warning("media %s: the public variant could not be made again; it is unpublished: %s", media_id, exc)
-        Media.objects.filter(pk=media_id, status=Media.Status.READY).update(
-            status=Media.Status.FAILED, error=str(exc)[:300]
-        )
+        from .transparency.pages import schedule_case_page_refresh
+
+        with transaction.atomic():
+            Media.objects.filter(pk=media_id, status=Media.Status.READY).update(
+                status=Media.Status.FAILED, error=str(exc)[:300]
+            )
+            schedule_case_page_refresh(media.case_id)
 
 
 @shared_task
@@ -122,3 +127,41 @@ def ledger_checkpoint():
     except CheckpointRefused as exc:
         log.error("ledger checkpoint refused: %s", exc)
         return None
+
+
+@shared_task
+def rollups_refresh():
+    """Compute again the statistics rollups and map cells that events marked stale (reports/rollups/refresh.py).
+    Safe to run twice at once or late: runs take turns, and each takes the marks that are there when it starts."""
+    from .rollups.refresh import refresh_stale
+
+    return refresh_stale()
+
+
+@shared_task
+def outbox_relay():
+    """Relay pending outbox rows (the relay process does it as they commit; this covers for it)."""
+    from .outbox import BrokerDown, relay_pending
+
+    try:
+        return relay_pending()
+    except BrokerDown as exc:
+        log.warning("outbox relay: %s", exc)
+        return 0
+
+
+@shared_task
+def forget_old_rows():
+    """Delete outbox rows sent over an hour ago and idempotency keys past IDEMPOTENCY_HOURS."""
+    from .idempotency import forget_expired
+    from .outbox import forget_sent
+
+    return {"outbox": forget_sent(), "idempotency_keys": forget_expired()}
+
+
+@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+def message_deliver(event_id):
+    """E-mail a relayed message (reports/services/messages.py) to the other side; a second run sends nothing."""
+    from .notifications import send_message_notice
+
+    send_message_notice(event_id)

@@ -11,6 +11,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods
 
+from huesmart.ratelimit import rate_limited
+
 from . import uploads
 from .uploads import UploadError
 
@@ -55,6 +57,7 @@ def _expires(upload):
 
 
 @require_http_methods(["OPTIONS", "POST"])
+@rate_limited("upload")
 def upload_create(request):
     if request.method == "OPTIONS":
         return _options()

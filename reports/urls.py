@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import follow_views, upload_views, views
+from . import follow_views, message_views, upload_views, views
 
 app_name = "reports"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("cases/<str:code>/follow/<str:token>/", views.reporter_case, name="reporter_case"),
     path("cases/<str:code>/follow/<str:token>/rate/", views.rate, name="rate"),
     path("cases/<str:code>/follow/<str:token>/reopen/", views.reopen, name="reopen"),
+    path("cases/<str:code>/follow/<str:token>/message/", message_views.reporter_message, name="reporter_message"),
+    path("cases/<str:code>/messages/<str:key>/", message_views.reporter_messages, name="reporter_messages"),
     path("uploads/", upload_views.upload_create, name="upload_create"),
     path("uploads/<str:upload_id>/", upload_views.upload_detail, name="upload_detail"),
     path("media/<int:pk>/public/", views.media_public, name="media_public"),

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 
 from .models import Media
+from .transparency.pages import schedule_case_page_refresh
 from .video import VideoError, make_public_video
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,9 @@ def _boxes(regions, width, height):
 def _fail(media, reason):
     log.warning("media %s: the video is not published: %s", media.pk, reason)
     error = reason[:300]
-    Media.objects.filter(pk=media.pk, status=Media.Status.PENDING).update(status=Media.Status.FAILED, error=error)
+    if Media.objects.filter(pk=media.pk, status=Media.Status.PENDING).update(status=Media.Status.FAILED, error=error):
+        # The case's public page says a file could not be published instead of counting it as being processed.
+        schedule_case_page_refresh(media.case_id)
     media.refresh_from_db()
     return media
 
@@ -111,6 +114,9 @@ def _publish(media, result, destination):
     if not updated:
         for name in stored:
             media.public.storage.delete(name)
+    else:
+        # The case's public page counts the video as waiting for the centre instead of being processed.
+        schedule_case_page_refresh(media.case_id)
     media.refresh_from_db()
     return media
 

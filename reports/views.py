@@ -1,11 +1,11 @@
 """The citizen's and the public's pages: report, track, follow, rate, reopen, and the public record."""
 
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Max
 from django.http import FileResponse, Http404, HttpResponseNotModified, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,13 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import services
-from .errors import DomainError
+from huesmart.ratelimit import rate_limited
+
+from . import idempotency, services
+from .errors import DomainError, KeyReused
 from .forms import CaseFilterForm, RatingForm, ReopenForm, ReportForm, TrackForm
-from .models import LedgerCheckpoint, Media, Role, State
+from .models import Media, Role, State
 from .permissions import is_operator, is_staff_of
-from .selectors import public_case, public_cases, public_events, public_media
+from .selectors import public_case, public_cases, public_media
 from .signed_urls import has_valid_signature, presigned_original_url, signed_original_url
+from .transparency import pages
 from .video_processing import ranged_file_response
 
 PAGE_SIZE = 20
@@ -40,41 +43,104 @@ def home(request):
     return render(request, "reports/home.html", {"recent": recent, "track_form": TrackForm()})
 
 
+# The report page's Idempotency-Key (reports/idempotency.py), in a hidden field: made when the form is drawn and
+# again by its script for each report composed (static/js/report-form.js), so that a double tap or a retry after a
+# timeout redirects to the first report's confirmation instead of making a second case.
+IDEMPOTENCY_FIELD = "idempotency_key"
+IDEMPOTENCY_SCOPE = "report-page"
+# Sent with the report but not part of it: the CSRF token differs between two drawings of the same page.
+NOT_REPORT_FIELDS = ("csrfmiddlewaretoken", IDEMPOTENCY_FIELD)
+
+
+class _FormRefused(Exception):
+    """The form has errors: nothing is stored, so the key stays free for the corrected report."""
+
+
+def _report_fingerprint(request):
+    fields = request.POST.copy()
+    for name in NOT_REPORT_FIELDS:
+        fields.pop(name, None)
+    files = [(f"{name}:{i}", upload) for name, uploads in request.FILES.lists() for i, upload in enumerate(uploads)]
+    return idempotency.fingerprint(fields, files)
+
+
+def _store_report(form, language):
+    data = form.cleaned_data
+    submission = services.case_submit(
+        description=data["description"],
+        latitude=data["latitude"],
+        longitude=data["longitude"],
+        category=data["category"],
+        address=data["address"],
+        uploads=data["media"],
+        name=data["name"],
+        phone=data["phone"],
+        email=data["email"],
+        language=language,
+    )
+    body = {"code": submission.case.tracking_code, "token": submission.token}
+    return idempotency.Answer(302, body, submission.case.pk)
+
+
+def _send_report(request, form):
+    """The report stored once per key: idempotency.Answer, replayed for a key already used for this report."""
+    key = idempotency.key_from(request, field=IDEMPOTENCY_FIELD)
+    # Checked before the key is looked at, outside its transaction: reading and checking files takes a while. A
+    # replay may fail here (its resumable uploads went into the first report) and is still answered from the key.
+    valid = form.is_valid()
+
+    def produce():
+        if not valid:
+            raise _FormRefused
+        return _store_report(form, request.LANGUAGE_CODE)
+
+    answer = idempotency.once(IDEMPOTENCY_SCOPE, key, _report_fingerprint(request) if key else "", produce)
+    if valid:
+        # A replay names the same uploads as the first report, which copied them: theirs go too.
+        form.remove_used_uploads()
+    return answer
+
+
+@rate_limited("submit")
 def submit(request):
     status = 200
+    key = None
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES, session=request.session)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                submission = services.case_submit(
-                    description=data["description"],
-                    latitude=data["latitude"],
-                    longitude=data["longitude"],
-                    category=data["category"],
-                    address=data["address"],
-                    uploads=data["media"],
-                    name=data["name"],
-                    phone=data["phone"],
-                    email=data["email"],
-                    language=request.LANGUAGE_CODE,
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-                status = exc.http_status
-            else:
-                form.remove_used_uploads()
-                code = submission.case.tracking_code
-                tokens = request.session.get(SESSION_TOKENS, {})
-                tokens[code] = submission.token
-                request.session[SESSION_TOKENS] = dict(list(tokens.items())[-SESSION_TOKENS_KEPT:])
-                return redirect("reports:submitted", code=code)
-        else:
+        try:
+            answer = _send_report(request, form)
+        except _FormRefused:
             status = 400
+            # Nothing was stored under it: the corrected report keeps the key.
+            key = request.POST.get(IDEMPOTENCY_FIELD)
+        except KeyReused:
+            form.add_error(
+                None,
+                _(
+                    "This form was already used to send a different report. Check the report below and send it "
+                    "again: it will be sent as a new report."
+                ),
+            )
+            status = KeyReused.http_status
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = exc.http_status
+        else:
+            code, token = answer.body["code"], answer.body["token"]
+            tokens = request.session.get(SESSION_TOKENS, {})
+            tokens[code] = token
+            request.session[SESSION_TOKENS] = dict(list(tokens.items())[-SESSION_TOKENS_KEPT:])
+            return redirect("reports:submitted", code=code)
     else:
         form = ReportForm()
     south, west, north, east = settings.CITY_BOUNDS
-    context = {"form": form, "city_center": settings.CITY_CENTER, "city_bounds": f"{south},{west},{north},{east}"}
+    context = {
+        "form": form,
+        "city_center": settings.CITY_CENTER,
+        "city_bounds": f"{south},{west},{north},{east}",
+        "idempotency_field": IDEMPOTENCY_FIELD,
+        "idempotency_key": key or str(uuid.uuid4()),
+    }
     return render(request, "reports/submit.html", context, status=status)
 
 
@@ -92,6 +158,7 @@ def submitted(request, code):
 
 
 @require_GET
+@rate_limited("track", methods=("GET",))
 def track(request):
     if "code" not in request.GET:
         return render(request, "reports/track.html", {"form": TrackForm()})
@@ -117,29 +184,16 @@ def case_list(request):
     return render(request, "reports/case_list.html", {"filters": filters, "page": page})
 
 
-def _case_context(case):
-    """What the public page and the reporter's page both show: never the reporter."""
-    # Each event shows where it sits in the public ledger.
-    events = list(public_events(case).select_related("leaf"))
-    # Files of internal events are not even counted: the public does not learn they exist.
-    files = list(case.media.exclude(event__is_public=False).values_list("status", "withheld"))
-    return {
-        "case": case,
-        "events": events,
-        "media": public_media(case),
-        "media_processing": sum(1 for status, _held in files if status == Media.Status.PENDING),
-        "media_withheld": sum(1 for status, _held in files if status == Media.Status.FAILED),
-        # Videos wait for an operator to watch them; an operator may also withhold any file.
-        "media_held": sum(1 for status, held in files if status == Media.Status.READY and held),
-        "rejection": next((e for e in reversed(events) if e.kind == "rejected"), None),
-        "ledger_signed_size": LedgerCheckpoint.objects.aggregate(size=Max("tree_size"))["size"] or 0,
-    }
+# The follow form's page (follow_views.py) and the reporter's page show what the public page shows.
+_case_context = pages.case_context
 
 
 @require_GET
 def case_page(request, code):
-    case = public_case(code)
-    return render(request, "reports/case.html", _case_context(case))
+    # Anonymous readers get the copy workers keep fresh; staff and readers with a message pending get their own.
+    if pages.may_serve_cached(request):
+        return pages.cached_case_page(request, code)
+    return render(request, "reports/case.html", _case_context(public_case(code)))
 
 
 def _reporter_case(code, token):
@@ -149,7 +203,12 @@ def _reporter_case(code, token):
     return case
 
 
-def _render_reporter_case(request, case, token, *, rate_form=None, reopen_form=None, status=200):
+def _render_reporter_case(
+    request, case, token, *, rate_form=None, reopen_form=None, message_form=None, message_error=None, status=200
+):
+    # message_views imports this module for the pages they share.
+    from .message_views import MessageForm
+
     can_rate = case.state == State.RESOLVED or (case.state == State.CLOSED and case.rating is None)
     can_reopen = services.can_reopen(case)
     context = {
@@ -165,6 +224,11 @@ def _render_reporter_case(request, case, token, *, rate_form=None, reopen_form=N
             (item, signed_original_url(item)) for item in case.media.filter(uploaded_by=Role.REPORTER).order_by("pk")
         ],
         "signed_url_minutes": max(1, settings.MEDIA_SIGNED_URL_SECONDS // 60),
+        # The conversation the platform relays between the reporter and the case's staff.
+        "thread": services.messages_for_reporter(case),
+        "message_form": message_form or MessageForm(auto_id="id_message_%s"),
+        "message_error": message_error,
+        "message_action": reverse("reports:reporter_message", args=[case.tracking_code, token]),
     }
     response = render(request, "reports/reporter_case.html", context, status=status)
     response["Referrer-Policy"] = PRIVATE_LINK_REFERRER_POLICY
@@ -174,12 +238,15 @@ def _render_reporter_case(request, case, token, *, rate_form=None, reopen_form=N
 
 
 @require_GET
+# Tokens are long and random; still, no one gets to try them by the thousand.
+@rate_limited("track", methods=("GET",))
 def reporter_case(request, code, token):
     case = _reporter_case(code, token)
     return _render_reporter_case(request, case, token)
 
 
 @require_POST
+@rate_limited("track")
 def rate(request, code, token):
     case = _reporter_case(code, token)
     form = RatingForm(request.POST)
@@ -197,6 +264,7 @@ def rate(request, code, token):
 
 
 @require_POST
+@rate_limited("track")
 def reopen(request, code, token):
     case = _reporter_case(code, token)
     form = ReopenForm(request.POST)

@@ -4,10 +4,12 @@ citizen: an anonymous client; operator: the centre, may reveal reporters; plain_
 without that permission; staff_a / staff_b: two agencies' staff; outsider: signed in, no role.
 """
 
+import contextlib
 import io
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.utils import translation
@@ -16,13 +18,23 @@ from PIL import Image
 from agencies.models import Agency, AgencyKind, AgencyMember, Area
 from agencies.routing import reset_index
 from huesmart.celery import app as celery_app
-from reports import services
+from reports import clock, services
 from reports.ledger.append_only import flush_with_triggers_lifted
 from reports.models import Category
 
 # Transactional tests end with Django's flush, which empties the tables the append-only triggers guard: the
 # triggers are lifted inside the flush's transaction only (migration 0006).
 flush_with_triggers_lifted(type(connection.ops))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached pages and feeds of one test must not answer the next, whose cases reuse the same tracking codes."""
+    cache.clear()
+    yield
+    # A test may have pointed the cache at a server that is down on purpose (tests/platform/test_health.py).
+    with contextlib.suppress(Exception):
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -202,3 +214,17 @@ def jpeg_bytes(size=(64, 48), color=(200, 30, 30), exif=None):
     kwargs = {"exif": exif} if exif is not None else {}
     image.save(out, "JPEG", **kwargs)
     return out.getvalue()
+
+
+def refresh_figures(now=None):
+    """What the workers do once events commit: compute the statistics rollups and map cells the events marked stale
+    (in tests, pytest-django's transaction never commits, so nothing runs on commit by itself). With `now`, as at
+    that moment, after the deadline sweep of that moment has marked the cases that went overdue."""
+    from agencies.escalation import deadline_sweep
+    from reports.rollups.refresh import refresh_stale
+
+    if now is None:
+        return refresh_stale()
+    with clock.travel(now):
+        deadline_sweep(now)
+        return refresh_stale()

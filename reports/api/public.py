@@ -1,13 +1,16 @@
 """The public API: categories, sending a report, following a case, and the reporter's own steps."""
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.utils.decorators import method_decorator
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import selectors, services
+from huesmart.ratelimit import OPENAPI_RATE_LIMITED, rate_limited
+
+from .. import idempotency, selectors, services
 from ..models import Category
 from ..serializers import (
     CategorySerializer,
@@ -39,6 +42,7 @@ class CategoryListApi(generics.ListAPIView):
     queryset = Category.objects.filter(is_active=True).select_related("agency_kind")
 
 
+@method_decorator(rate_limited("submit"), name="dispatch")
 class ReportCreateApi(PublicWriteApi):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
@@ -49,23 +53,44 @@ class ReportCreateApi(PublicWriteApi):
         description="Anonymous; no CSRF token needed. The reporter's name, phone and email are optional and never "
         "shown publicly. Keep the returned token: it is the only way to rate or reopen the case.",
         request={"multipart/form-data": ReportCreateInputSerializer, "application/json": ReportCreateInputSerializer},
-        responses={201: ReportCreatedSerializer, 400: INVALID_INPUT},
+        parameters=[
+            OpenApiParameter(
+                idempotency.HEADER,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="Any unique string (a UUID) made once per report on the device. Sending the report "
+                "again with the same key, after a timeout or a lost answer, returns the first answer (with the "
+                "header Idempotent-Replayed: true) instead of making a second case; the same key with a different "
+                "report is refused with 422. Kept 48 hours.",
+            )
+        ],
+        responses={201: ReportCreatedSerializer, 400: INVALID_INPUT, 422: INVALID_INPUT, 429: OPENAPI_RATE_LIMITED},
     )
     def post(self, request):
-        data = validated(ReportCreateInputSerializer, request.data)
+        key = idempotency.key_from(request)
         language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-        submission = services.case_submit(**data, language=language)
-        return Response(
-            ReportCreatedSerializer(submission, context={"request": request}).data, status=status.HTTP_201_CREATED
-        )
+
+        def submit():
+            data = validated(ReportCreateInputSerializer, request.data)
+            submission = services.case_submit(**data, language=language)
+            body = ReportCreatedSerializer(submission, context={"request": request}).data
+            return idempotency.Answer(status.HTTP_201_CREATED, body, submission.case.pk)
+
+        digest = idempotency.request_fingerprint(request) if key else ""
+        answer = idempotency.once("report", key, digest, submit)
+        response = Response(answer.body, status=answer.status)
+        if answer.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
 
+@method_decorator(rate_limited("track", methods=("GET",)), name="dispatch")
 class PublicCaseApi(APIView):
     @extend_schema(
         operation_id="cases_retrieve",
         tags=TAGS,
         summary="A case as the public sees it",
-        responses={200: PublicCaseSerializer, 404: NOT_FOUND},
+        responses={200: PublicCaseSerializer, 404: NOT_FOUND, 429: OPENAPI_RATE_LIMITED},
     )
     def get(self, request, tracking_code):
         return Response(public_case_data(selectors.public_case(tracking_code)))

@@ -167,6 +167,7 @@ def checkpoint_sign(*, now=None):
         signed_at = (now or clock.now()).replace(microsecond=0)
         text = checkpoint_text(origin, size, root, signed_at)
         public_key = public_key_bytes(key)
+        _schedule_pages_refresh(start, size)
         return LedgerCheckpoint.objects.create(
             tree_size=size,
             root_hash=root.hex(),
@@ -176,3 +177,13 @@ def checkpoint_sign(*, now=None):
             key_id=note_key_id(origin, public_key),
             signed_at=signed_at,
         )
+
+
+def _schedule_pages_refresh(start, size):
+    """The events of leaves start..size-1 now link to their inclusion proof on their cases' public pages: those
+    pages, where cached, are made again once the checkpoint commits (reports/transparency/pages.py)."""
+    from ..models import LedgerLeaf
+    from ..transparency.pages import schedule_case_pages_refresh
+
+    leaves = LedgerLeaf.objects.filter(index__gte=start, index__lt=size)
+    schedule_case_pages_refresh(leaves.order_by().values_list("event__case_id", flat=True).distinct())

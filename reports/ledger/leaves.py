@@ -88,6 +88,7 @@ def ledger_append(*, sweep=True) -> int:
     `sweep=False` looks only at events after the most recent leafed ones (what the on-commit task does); the
     periodic sweep looks at all of them, for an event whose transaction committed long after later ones."""
     written = 0
+    cases = set()
     with transaction.atomic():
         _take_writer_lock()
         size = ledger_size()
@@ -114,8 +115,18 @@ def ledger_append(*, sweep=True) -> int:
                     )
                 )
                 written += 1
+                cases.add(event.case_id)
             LedgerLeaf.objects.bulk_create(leaves)
+        _schedule_pages_refresh(cases)
     return written
+
+
+def _schedule_pages_refresh(case_ids):
+    """Each event's line on its case's public page says where it sits in the ledger: the cached pages of these
+    cases are made again once the leaves commit (reports/transparency/pages.py)."""
+    from ..transparency.pages import schedule_case_pages_refresh
+
+    schedule_case_pages_refresh(case_ids)
 
 
 # The tree of this process, kept between calls: leaves are append-only, so it only ever grows. A rolled-back

@@ -19,11 +19,12 @@ import logging
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import transaction
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 
-from .. import services
+from huesmart.ratelimit import unless_cache_down
+
+from .. import idempotency, services
 from ..errors import DomainError
 from ..geocoding import locate_address
 from ..media import check_uploads
@@ -237,8 +238,9 @@ def handle_post(request, fmt):
             else _("Invalid api_key: none was sent. Ask the city for a key and send it as api_key.")
         )
         return error_response(fmt, 403, [message])
-    throttle = throttle_hit(key)
-    if not throttle.allowed:
+    # Counted in the shared cache: while it is down the key's limit is not applied, and the request is received.
+    throttle = unless_cache_down(lambda: throttle_hit(key), what="Open311 api_key limits")
+    if throttle is not None and not throttle.allowed:
         return error_response(
             fmt,
             429,
@@ -260,24 +262,33 @@ def handle_post(request, fmt):
             400,
             [_("Send the service request as a form: application/x-www-form-urlencoded or multipart/form-data.")],
         )
-    try:
+    language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+
+    def submit():
         report, located = _clean(request)
+        submission = services.case_submit(**report, api_key=key, language=language)
+        api_key_record_use(key)
+        case = submission.case
+        log.info("open311 request %s filed by api key %s", case.tracking_code, key.prefix)
+        row = {
+            "service_request_id": case.tracking_code,
+            "token": case.open311_token,
+            "service_notice": _notice(case, located),
+            # The client's account id is the reporter's: it is kept, never returned.
+            "account_id": None,
+        }
+        return idempotency.Answer(200, row, case.pk)
+
+    try:
+        # A retry with the same Idempotency-Key (per API key) gets the first answer, not a second case.
+        idempotency_key = idempotency.key_from(request)
+        digest = idempotency.request_fingerprint(request) if idempotency_key else ""
+        answer = idempotency.once(f"open311:{key.pk}", idempotency_key, digest, submit)
     except InvalidPost as exc:
         return error_response(fmt, 400, exc.messages)
-    language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    try:
-        with transaction.atomic():
-            submission = services.case_submit(**report, api_key=key, language=language)
-            api_key_record_use(key)
     except DomainError as exc:
         return error_response(fmt, exc.http_status, [exc.message])
-    case = submission.case
-    log.info("open311 request %s filed by api key %s", case.tracking_code, key.prefix)
-    row = {
-        "service_request_id": case.tracking_code,
-        "token": case.open311_token,
-        "service_notice": _notice(case, located),
-        # The client's account id is the reporter's: it is kept, never returned.
-        "account_id": None,
-    }
-    return respond(fmt, "service_requests", "request", [row])
+    response = respond(fmt, "service_requests", "request", [answer.body])
+    if answer.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response

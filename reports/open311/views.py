@@ -10,6 +10,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from huesmart.ratelimit import rate_limited
+
 from . import rows, selectors
 from .formats import error_response, respond
 
@@ -62,6 +64,8 @@ def service_definition(request, fmt, code):
 
 
 @csrf_exempt
+# Per address, before the api_key is read: guessing keys is limited too. Each key has its own limit (throttle.py).
+@rate_limited("open311")
 def service_requests(request, fmt):
     """GET: the requests the filters select. POST: a new request from an app (reports/open311/submit.py)."""
     if request.method == "POST":

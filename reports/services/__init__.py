@@ -27,6 +27,7 @@ from .lifecycle import (
     reporter_has_access,
     reporter_reveal,
 )
+from .messages import message_from_reporter, message_to_reporter, messages_for_reporter, messages_for_staff
 
 __all__ = [
     "Submission",
@@ -48,6 +49,10 @@ __all__ = [
     "case_verify",
     "follower_digest",
     "hash_token",
+    "message_from_reporter",
+    "message_to_reporter",
+    "messages_for_reporter",
+    "messages_for_staff",
     "reporter_has_access",
     "reporter_reveal",
 ]

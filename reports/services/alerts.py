@@ -2,7 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
-from .. import clock
+from .. import clock, outbox
 from ..models import DeadlineAlert, Role, State
 from .common import append_event, lock_case
 
@@ -34,4 +34,6 @@ def case_record_alert(*, case, kind, deadline, event_kind, is_public, agency=Non
         case, event_kind, role=Role.SYSTEM, from_state=case.state, is_public=is_public, agency=agency, data=data
     )
     alert.save(update_fields=["event"])
+    # The mail to staff, in the alert's transaction: agencies.escalation says who hears of each kind.
+    outbox.enqueue("agencies.tasks.send_alert", alert.pk)
     return alert

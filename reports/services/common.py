@@ -9,7 +9,8 @@ from .. import clock
 from ..errors import InvalidInput, InvalidTransition, NotAllowed
 from ..models import Case, CaseEvent, Media, State
 from ..permissions import is_operator, is_staff_of
-from ..scheduling import schedule_ledger_append, schedule_media_processing, schedule_reporter_notice
+from ..rollups.marks import mark_stale, remember
+from ..scheduling import schedule_after_event, schedule_media_processing
 
 
 def hash_token(token):
@@ -17,7 +18,8 @@ def hash_token(token):
 
 
 def lock_case(case):
-    return Case.objects.select_for_update(of=("self",)).select_related("category", "agency").get(pk=case.pk)
+    # The statistics rows the case counts in before the step changes it are remembered for mark_stale.
+    return remember(Case.objects.select_for_update(of=("self",)).select_related("category", "agency").get(pk=case.pk))
 
 
 def require_state(case, allowed):
@@ -63,8 +65,8 @@ def append_event(case, kind, *, role, by=None, from_state="", note="", is_public
         data=data or {},
         created_at=clock.now(),
     )
-    schedule_reporter_notice(event)
-    schedule_ledger_append(event)
+    mark_stale(event)
+    schedule_after_event(event)
     return event
 
 

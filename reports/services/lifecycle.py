@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from agencies.deadlines import add_working_days, deadline_for
-from agencies.routing import RoutingDecision, route_case
+from agencies.routing import RoutingDecision, route_case, ward_at
 
 from .. import clock
 from ..errors import InvalidInput, InvalidTransition, NotAllowed
@@ -99,6 +99,7 @@ def case_submit(
         category=category,
         latitude=latitude,
         longitude=longitude,
+        ward_id=ward_at(latitude, longitude),
         address=address.strip(),
         description=description,
         language=language,
@@ -227,6 +228,7 @@ def _assign(case, agency, priority, *, role, by=None, note="", decision=None):
         State.ASSIGNED,
         agency=agency,
         priority=priority,
+        assigned_at=clock.now(),
         deadline=deadline_for(case.category, priority, clock.now()),
     )
     data = {"agency": agency.code, "priority": priority, "deadline": case.deadline.isoformat()}
@@ -386,5 +388,7 @@ def reporter_reveal(*, case, by) -> Reporter | None:
     """An operator with the permission reads who reported a case. Every read is logged as an event."""
     if not can_reveal_reporter(by):
         raise NotAllowed(_("You do not have permission to see reporters' contact details."))
+    # Locked and read again: the event records the state the case is in now, not when the page was read.
+    case = lock_case(case)
     append_event(case, EventKind.REPORTER_REVEALED, role=Role.OPERATOR, by=by, from_state=case.state, is_public=False)
     return case.reporter

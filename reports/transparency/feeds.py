@@ -1,25 +1,81 @@
 """Atom feeds of new and resolved cases, for the whole city or one ward and/or one category:
-/transparency/feeds/new.atom?ward=<code>&category=<code>."""
+/transparency/feeds/new.atom?ward=<code>&category=<code>.
+
+Feed readers poll: each feed's XML is kept in the cache per language and served with no query until a public event
+of one of its cases marks it stale (`feeds_mark_stale`, run by the worker after the event commits); stamps.py makes
+sure a copy rendered before the event is never served after it.
+"""
+
+import re
 
 from django.contrib.syndication.views import Feed
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from reports.models import Category
+from agencies.models import Area
+from reports.models import Case, Category
 from reports.selectors import public_cases
 
-from . import stats
+from . import stamps, stats
 
 FEED_SIZE = 50
-# A ward's cases are found by testing the newest cases in its bounding box; this many are enough for a feed.
-WARD_CANDIDATES = 2000
+# A safety net: every public event marks the feeds of its case stale at once.
+FEED_SECONDS = 3600
+# Codes are slugs; anything else is no ward or category, answered 404 without touching the cache.
+_CODE = re.compile(r"^[-a-zA-Z0-9_]{1,80}$")
+_ANY = "*"
+
+
+def _stamp_key(ward, category):
+    return f"feed-stamp:{ward or _ANY}:{category or _ANY}"
+
+
+def feeds_mark_stale(case_id):
+    """Mark stale every cached feed the case appears in, or appeared in before the centre changed its category:
+    the city's, its ward's, its categories', and their combinations; both kinds, every language."""
+    case = Case.objects.filter(pk=case_id).select_related("ward", "category").first()
+    if case is None:
+        return
+    categories = {case.category.code}
+    earlier = case.events.filter(data__has_key="category_from").values_list("data__category_from", flat=True)
+    categories.update(code for code in earlier if code)
+    wards = ["", case.ward.code] if case.ward_id else [""]
+    keys = {_stamp_key(ward, category) for ward in wards for category in ("", *categories)}
+    stamps.bump(keys, FEED_SECONDS)
 
 
 class _CaseFeed(Feed):
     feed_type = Atom1Feed
     order = "-created_at"
+
+    def __call__(self, request, *args, **kwargs):
+        ward, category = request.GET.get("ward", ""), request.GET.get("category", "")
+        if any(code and not _CODE.match(code) for code in (ward, category)):
+            raise Http404("No such ward or category.")
+        feed_key = f"feed:{self.guid_prefix}:{ward or _ANY}:{category or _ANY}:{get_language()}"
+        stamp_key = _stamp_key(ward, category)
+        copy, stamp = stamps.read(feed_key, stamp_key)
+        if copy is not None:
+            return _stored_response(copy)
+        stamp, made = stamps.for_render(stamp_key, stamp, FEED_SECONDS)
+        try:
+            response = super().__call__(request, *args, **kwargs)
+        except Http404:
+            # An unknown ward or category: nothing of it stays in the cache.
+            if made:
+                stamps.forget(stamp_key)
+            raise
+        copy = {
+            "content": response.content,
+            "content_type": response["Content-Type"],
+            "last_modified": response.get("Last-Modified"),
+        }
+        stamps.store(feed_key, stamp, copy, FEED_SECONDS)
+        return response
 
     def get_object(self, request):
         category = ward = None
@@ -28,11 +84,11 @@ class _CaseFeed(Feed):
             if category is None:
                 raise Http404("No such category.")
         if request.GET.get("ward"):
-            ward = stats.ward_by_code(request.GET["ward"])
+            ward = Area.objects.filter(level=Area.Level.WARD, code=request.GET["ward"]).first()
             if ward is None:
                 raise Http404("No such ward.")
         # The feed object is shared by every request: what a request asked for travels in `obj`.
-        return {"category": category, "ward": ward, "query": request.GET.urlencode()}
+        return {"category": category, "ward": ward}
 
     def cases(self):
         return public_cases()
@@ -41,11 +97,9 @@ class _CaseFeed(Feed):
         cases = self.cases().order_by(self.order, "-pk")
         if obj["category"] is not None:
             cases = cases.filter(category=obj["category"])
-        if obj["ward"] is None:
-            return list(cases[:FEED_SIZE])
-        candidates = list(stats.in_ward(cases, obj["ward"])[:WARD_CANDIDATES])
-        hits = stats.inside(obj["ward"], [c.longitude for c in candidates], [c.latitude for c in candidates])
-        return [case for case, hit in zip(candidates, hits.tolist(), strict=True) if hit][:FEED_SIZE]
+        if obj["ward"] is not None:
+            cases = cases.filter(ward=obj["ward"])
+        return list(cases[:FEED_SIZE])
 
     def _scope(self, obj):
         parts = [part.name for part in (obj["ward"], obj["category"]) if part is not None]
@@ -55,8 +109,10 @@ class _CaseFeed(Feed):
         return reverse("transparency:home")
 
     def feed_url(self, obj):
+        # Only what selects the feed: the copy in the cache serves every address that asks for the same feed.
+        query = {name: obj[name].code for name in ("ward", "category") if obj[name] is not None}
         url = reverse(self.url_name)
-        return f"{url}?{obj['query']}" if obj["query"] else url
+        return f"{url}?{urlencode(query)}" if query else url
 
     def item_title(self, item):
         return f"{item.tracking_code}: {item.category.name}"
@@ -83,6 +139,13 @@ class _CaseFeed(Feed):
 
     def item_categories(self, item):
         return [item.category.code]
+
+
+def _stored_response(copy):
+    response = HttpResponse(copy["content"], content_type=copy["content_type"])
+    if copy["last_modified"]:
+        response["Last-Modified"] = copy["last_modified"]
+    return response
 
 
 class NewCasesFeed(_CaseFeed):

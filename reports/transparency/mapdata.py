@@ -1,18 +1,36 @@
 """The map's data: the public cases in a bounding box, as points, or as a grid of counts when there are many.
 
-The box is a range on the indexed (latitude, longitude) columns. Counting first decides the answer: up to
-POINT_LIMIT cases come as points; more are grouped by the database into GRID_DIVISIONS x GRID_DIVISIONS cells,
-each sent with its count and the mean position of its cases, so a dense city view costs one grouped query and a
-small answer, never hundreds of thousands of points.
+Up to POINT_LIMIT cases come as points, exact and live, newest first: a range on the indexed (latitude, longitude)
+columns fetched with a LIMIT one past the limit. More come as cells of the map's grid (reports/rollups/mapcells.py)
+at the level where the box's longer side spans at most GRID_DIVISIONS cells (so at most GRID_DIVISIONS + 1 across),
+each with its count and the mean position of its cases.
+
+What is precomputed, what is live, and why:
+- No filter, a category, a state, or a figure that is a set of states (eligible, handled, under review): the
+  grid is read from MapCell, kept per cell, category and state by the rollup worker, so a city view reads one
+  index range of small rows (about 34,000 at 1,000,000 cases) whatever the number of cases. When the cells
+  wholly inside the box already hold more than POINT_LIMIT cases, no case is read; otherwise the points query
+  decides. The rows follow the cases a few seconds behind (the worker runs once an event commits); the points
+  are always live. A cell on the box's edge is sent whole when the mean position of its cases lies in the box and
+  left out otherwise, so a grid's count is that of the cells sent, not exactly the cases in the box.
+- Agency, ward and period filters, and the overdue figure, are live: MapCell keeps neither agency nor ward nor
+  the day a case came in, and overdue changes with the clock. The database groups the matching cases in the box
+  into cells of the same levels (count exact), and the points are fetched after it when there are few. The cost
+  grows with the matching cases (the ward filter reads Case.ward through its index, the period filter
+  created_at's).
+- Limits of the (latitude, longitude) B-tree, for points and live grids: it bounds the latitude only, so a box
+  reads every case in its latitude band (about 128,000 for 1 km across the centre of 1,000,000 cases) whatever
+  filter follows. bench/README.md has the figures.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-import numpy as np
-from django.db.models import Avg, Count, FloatField, IntegerField
-from django.db.models.functions import Cast, Floor
+from django.db.models import Avg, Count, FloatField
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 
-from . import stats
+from reports.rollups import mapcells
 
 POINT_LIMIT = 2000
 GRID_DIVISIONS = 32
@@ -20,6 +38,14 @@ GRID_DIVISIONS = 32
 
 class BadBox(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class CellFilter:
+    """The filters MapCell can answer: a category, a set of states (None: any)."""
+
+    category_id: int | None = None
+    states: frozenset | None = None
 
 
 def parse_bbox(text):
@@ -38,65 +64,74 @@ def in_box(cases, box):
     return cases.filter(latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east)
 
 
-def _point(row):
-    code, lat, lon, state, category_code = row
-    return {"code": code, "lat": float(lat), "lon": float(lon), "state": state, "category": category_code}
+def _points(cases, limit):
+    """The cases as points, newest first; None when there are more than `limit`."""
+    rows = list(
+        cases.values_list("tracking_code", "latitude", "longitude", "state", "category__code", "created_at", "pk")[
+            : limit + 1
+        ]
+    )
+    if len(rows) > limit:
+        return None
+    # Sorted here, not by the database: ORDER BY created_at with the LIMIT would walk that index instead of the box.
+    rows.sort(key=lambda r: (r[5], r[6]), reverse=True)
+    points = [
+        {"code": code, "lat": float(lat), "lon": float(lon), "state": state, "category": category}
+        for code, lat, lon, state, category, _created, _pk in rows
+    ]
+    return {"kind": "points", "count": len(points), "points": points}
 
 
-def map_data(cases, box, ward=None, *, point_limit=None, divisions=None):
-    point_limit = POINT_LIMIT if point_limit is None else point_limit
-    divisions = GRID_DIVISIONS if divisions is None else divisions
-    cases = in_box(cases, box).order_by()
-    if ward is not None:
-        return _ward_map_data(cases, box, ward, point_limit, divisions)
-    count = cases.count()
-    if count <= point_limit:
-        rows = cases.order_by("-created_at", "-pk").values_list(
-            "tracking_code", "latitude", "longitude", "state", "category__code"
-        )
-        return {"kind": "points", "count": count, "points": [_point(row) for row in rows]}
+def _cell(count, latitude_sum, longitude_sum):
+    return {"lat": round(latitude_sum / count, 6), "lon": round(longitude_sum / count, 6), "count": count}
+
+
+def _in(box, latitude, longitude):
     west, south, east, north = (float(v) for v in box)
-    cell_x = (east - west) / divisions
-    cell_y = (north - south) / divisions
-    cells = (
-        cases.annotate(
-            gx=Cast(Floor((Cast("longitude", FloatField()) - west) / cell_x), IntegerField()),
-            gy=Cast(Floor((Cast("latitude", FloatField()) - south) / cell_y), IntegerField()),
+    return south <= latitude <= north and west <= longitude <= east
+
+
+def _stored_grid(box, level, cell_filter):
+    """(cells touching the box, the cases of those wholly inside it), from MapCell."""
+    found = mapcells.cells_in_box(box, level, category_id=cell_filter.category_id, states=cell_filter.states)
+    return found, sum(n for _x, _y, n, _lat, _lon, inside in found if inside)
+
+
+def _grid_answer(found, box):
+    cells = [_cell(n, lat, lon) for _x, _y, n, lat, lon, _inside in found]
+    cells = [cell for cell in cells if _in(box, cell["lat"], cell["lon"])]
+    return {"kind": "grid", "count": sum(cell["count"] for cell in cells), "cells": cells}
+
+
+def _live_grid(cases, level):
+    # The same cells as MapCell's, computed by the database from the cases (SQL of our own, no value in it).
+    x_sql, y_sql = mapcells.case_cell_sql(level)
+    rows = (
+        cases.annotate(cx=RawSQL(x_sql, ()), cy=RawSQL(y_sql, ()))  # noqa: S611
+        .values("cx", "cy")
+        .annotate(
+            n=Count("pk"),
+            lat=Avg(Cast("latitude", FloatField())),
+            lon=Avg(Cast("longitude", FloatField())),
         )
-        .values("gx", "gy")
-        .annotate(n=Count("pk"), lat=Avg(Cast("latitude", FloatField())), lon=Avg(Cast("longitude", FloatField())))
         .order_by()
     )
-    return {
-        "kind": "grid",
-        "count": count,
-        "cells": [{"lat": round(c["lat"], 6), "lon": round(c["lon"], 6), "count": c["n"]} for c in cells],
-    }
+    cells = [{"lat": round(r["lat"], 6), "lon": round(r["lon"], 6), "count": r["n"]} for r in rows]
+    return {"kind": "grid", "count": sum(cell["count"] for cell in cells), "cells": cells}
 
 
-def _ward_map_data(cases, box, ward, point_limit, divisions):
-    """A ward is a polygon: its cases are tested in the process, then sent as points or gridded here."""
-    rows = list(cases.values_list("tracking_code", "latitude", "longitude", "state", "category__code", "created_at"))
-    if rows:
-        mask = stats.inside(ward, [r[2] for r in rows], [r[1] for r in rows])
-        rows = [row for row, hit in zip(rows, mask.tolist(), strict=True) if hit]
-    if len(rows) <= point_limit:
-        rows.sort(key=lambda r: r[5], reverse=True)
-        return {"kind": "points", "count": len(rows), "points": [_point(row[:5]) for row in rows]}
-    west, south, east, north = (float(v) for v in box)
-    lats = np.array([float(r[1]) for r in rows])
-    lons = np.array([float(r[2]) for r in rows])
-    gx = np.clip(np.floor((lons - west) / ((east - west) / divisions)), 0, divisions).astype(int)
-    gy = np.clip(np.floor((lats - south) / ((north - south) / divisions)), 0, divisions).astype(int)
-    keys = gy * (divisions + 1) + gx
-    cells = []
-    for key in np.unique(keys):
-        here = keys == key
-        cells.append(
-            {
-                "lat": round(float(lats[here].mean()), 6),
-                "lon": round(float(lons[here].mean()), 6),
-                "count": int(np.count_nonzero(here)),
-            }
-        )
-    return {"kind": "grid", "count": len(rows), "cells": cells}
+def map_data(cases, box, cell_filter=None, *, point_limit=None, divisions=None):
+    """The map's answer for the box: `cases` are the public cases with the filters applied (for the points and the
+    live grid); `cell_filter` the same filters for MapCell, or None when it cannot answer them."""
+    point_limit = POINT_LIMIT if point_limit is None else point_limit
+    level = mapcells.level_for(box, GRID_DIVISIONS if divisions is None else divisions)
+    cases = in_box(cases, box).order_by()
+    if cell_filter is None:
+        # The grid first: it reads every matching case in the box anyway, and its count says whether points follow.
+        grid = _live_grid(cases, level)
+        return grid if grid["count"] > point_limit else (_points(cases, point_limit) or grid)
+    found, inside = _stored_grid(box, level, cell_filter)
+    # Cells wholly inside the box already hold more than the limit: no need to ask the cases.
+    if inside > point_limit:
+        return _grid_answer(found, box)
+    return _points(cases, point_limit) or _grid_answer(found, box)

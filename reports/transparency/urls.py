@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import breakdown, feeds, views
 
 app_name = "transparency"
 
@@ -14,4 +14,11 @@ urlpatterns = [
     path("data/daily/<str:name>", views.daily_file, name="daily_file"),
     path("feeds/new.atom", feeds.NewCasesFeed(), name="feed_new"),
     path("feeds/resolved.atom", feeds.ResolvedCasesFeed(), name="feed_resolved"),
+    # One category's, ward's or agency's figures month by month, and each dimension's matrix (breakdown.py).
+    path("categories/months.csv", breakdown.matrix_csv, {"kind": "categories"}, name="categories_months"),
+    path("categories/<slug:code>/", breakdown.member_page, {"kind": "categories"}, name="category"),
+    path("wards/months.csv", breakdown.matrix_csv, {"kind": "wards"}, name="wards_months"),
+    path("wards/<slug:code>/", breakdown.member_page, {"kind": "wards"}, name="ward"),
+    path("agencies/months.csv", breakdown.matrix_csv, {"kind": "agencies"}, name="agencies_months"),
+    path("agencies/<slug:code>/", breakdown.member_page, {"kind": "agencies"}, name="agency"),
 ]

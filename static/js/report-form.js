@@ -148,8 +148,63 @@
     });
   }
 
+  // One key per report composed (reports/idempotency.py): the same report sent again after a double tap or a
+  // timeout leads to the first one's confirmation instead of making a second case. The server draws the page with
+  // a fresh key; a page served from a cache (offline, the browser's) may carry one this browser already sent, and
+  // gets a new one, so that the next report is not mistaken for the last. A page restored by the back button keeps
+  // its key: what it holds may be the report whose answer was lost.
+  var keyInput = document.getElementById("id_idempotency_key");
+  var SENT_KEYS = "huesmart.sentReportKeys";
+  var SENT_KEYS_KEPT = 20;
+
+  function newKey() {
+    if (window.crypto && window.crypto.randomUUID) {
+      return window.crypto.randomUUID();
+    }
+    // randomUUID needs HTTPS (or localhost); getRandomValues does not: a version 4 UUID from 16 random bytes.
+    var bytes = window.crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) {
+      return (b + 0x100).toString(16).slice(1);
+    });
+    return [hex.slice(0, 4), hex.slice(4, 6), hex.slice(6, 8), hex.slice(8, 10), hex.slice(10)]
+      .map(function (part) {
+        return part.join("");
+      })
+      .join("-");
+  }
+
+  function sentKeys() {
+    try {
+      return JSON.parse(window.localStorage.getItem(SENT_KEYS) || "[]");
+    } catch (error) {
+      // No storage (private browsing, blocked): the server's fresh key stands.
+      return [];
+    }
+  }
+
+  function rememberSent(key) {
+    var keys = sentKeys().filter(function (sent) {
+      return sent !== key;
+    });
+    keys.push(key);
+    try {
+      window.localStorage.setItem(SENT_KEYS, JSON.stringify(keys.slice(-SENT_KEYS_KEPT)));
+    } catch (error) {
+      // As above.
+    }
+  }
+
+  if (keyInput && (!keyInput.value || sentKeys().indexOf(keyInput.value) >= 0)) {
+    keyInput.value = newKey();
+  }
+
   // One report per tap: a second tap while uploading would send the report twice.
   form.addEventListener("submit", function () {
+    if (keyInput) {
+      rememberSent(keyInput.value);
+    }
     var button = document.getElementById("submit-report");
     window.setTimeout(function () {
       button.disabled = true;

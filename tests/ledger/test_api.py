@@ -291,13 +291,17 @@ def test_case_page_shows_each_events_place_in_the_ledger_and_links_its_proof(led
     assert "internal: nothing" not in html
 
 
-def test_case_page_says_when_an_event_is_not_yet_in_the_ledger_or_not_yet_signed(ledger, category):
+def test_case_page_says_when_an_event_is_not_yet_in_the_ledger_or_not_yet_signed(
+    ledger, category, django_capture_on_commit_callbacks
+):
     other = submit_another(category)
     page = f"/cases/{other.tracking_code}/"
 
     assert "Not yet in the ledger." in client_for(None).get(page).content.decode()
 
-    ledger_append()
+    # The append commits, and the cached public page is made again for it.
+    with django_capture_on_commit_callbacks(execute=True):
+        ledger_append()
     html = client_for(None).get(page).content.decode()
 
     assert "In the ledger as leaf 5, awaiting the next signed checkpoint." in html

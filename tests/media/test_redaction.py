@@ -306,13 +306,17 @@ def public_page_shows(case, media):
     return reverse("reports:media_public", args=[media.pk]) in response.content.decode()
 
 
-def test_withheld_media_leave_the_public_page_the_api_and_the_file_url_and_come_back_on_release(photo, operator):
+def test_withheld_media_leave_the_public_page_the_api_and_the_file_url_and_come_back_on_release(
+    photo, operator, django_capture_on_commit_callbacks
+):
     case = photo.case
     public_url = reverse("reports:media_public", args=[photo.pk])
     assert public_page_shows(case, photo)
     assert public_api_media(case) == [public_url]
 
-    redaction.media_withhold(media=photo, by=operator, reason="Ảnh có trẻ em")
+    # Each step commits, as it does in a request: the public case page is made again once it has.
+    with django_capture_on_commit_callbacks(execute=True):
+        redaction.media_withhold(media=photo, by=operator, reason="Ảnh có trẻ em")
 
     photo.refresh_from_db()
     assert photo.withheld is True
@@ -321,7 +325,8 @@ def test_withheld_media_leave_the_public_page_the_api_and_the_file_url_and_come_
     assert public_api_media(case) == []
     assert client_for(None).get(public_url).status_code == 404
 
-    redaction.media_release(media=photo, by=operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        redaction.media_release(media=photo, by=operator)
 
     photo.refresh_from_db()
     assert photo.withheld is False
@@ -330,10 +335,13 @@ def test_withheld_media_leave_the_public_page_the_api_and_the_file_url_and_come_
     assert client_for(None).get(public_url).status_code == 200
 
 
-def test_withholding_says_so_in_public_and_keeps_the_reason_internal(photo, operator):
+def test_withholding_says_so_in_public_and_keeps_the_reason_internal(
+    photo, operator, django_capture_on_commit_callbacks
+):
     reason = "Ảnh có trẻ em, không được công khai"
 
-    redaction.media_withhold(media=photo, by=operator, reason=reason)
+    with django_capture_on_commit_callbacks(execute=True):
+        redaction.media_withhold(media=photo, by=operator, reason=reason)
 
     withheld = CaseEvent.objects.get(kind=EventKind.MEDIA_WITHHELD)
     assert (withheld.is_public, withheld.note, withheld.data, withheld.actor) == (

@@ -6,6 +6,7 @@ import secrets
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
+import botocore.config
 import pytest
 import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -62,8 +63,10 @@ def bucket(s3, s3_endpoint, settings):
                 "region_name": REGION,
                 "default_acl": "private",
                 "querystring_auth": True,
-                "signature_version": "s3v4",
                 "file_overwrite": False,
+                "client_config": botocore.config.Config(
+                    signature_version="s3v4", s3={"addressing_style": "auto"}, connect_timeout=5, read_timeout=60
+                ),
             },
         },
     }

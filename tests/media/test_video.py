@@ -383,7 +383,9 @@ def published(category, django_capture_on_commit_callbacks, mp4_video, operator)
 
     media = submit_video(category, django_capture_on_commit_callbacks, mp4_video)
     assert (media.status, media.withheld) == (Media.Status.READY, True)
-    return media_release(media=media, by=operator)
+    # Committed, as a real release is: the public case page is made again once it commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        return media_release(media=media, by=operator)
 
 
 @pytest.mark.django_db

@@ -529,3 +529,27 @@ def test_an_inactive_service_is_not_found(asked, plain):
 
     assert description.startswith("service_code not found: price-gouging")
     assert Case.objects.count() == 0
+
+
+def test_a_request_retried_with_its_idempotency_key_is_one_service_request(asked, plain, key):
+    client = Client()
+    data = _data(plain)
+    answers = [
+        client.post("/open311/v2/requests.json", data, HTTP_IDEMPOTENCY_KEY="civic-app-request-1") for _ in range(3)
+    ]
+
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert Case.objects.count() == 1
+    assert answers[1].json() == answers[0].json()
+    assert answers[2]["Idempotent-Replayed"] == "true"
+    # Another report under the same key is refused; another app may use the same key for its own report.
+    changed = client.post(
+        "/open311/v2/requests.json",
+        _data(plain, description="Một yêu cầu khác"),
+        HTTP_IDEMPOTENCY_KEY="civic-app-request-1",
+    )
+    assert changed.status_code == 422
+    _, other_plain = api_key_issue(name="Other app", contact_email="dev@other.example", by=key.created_by)
+    other = client.post("/open311/v2/requests.json", _data(other_plain), HTTP_IDEMPOTENCY_KEY="civic-app-request-1")
+    assert other.status_code == 200
+    assert Case.objects.count() == 2

@@ -76,6 +76,7 @@ def test_web_worker_and_beat_run_one_image_beside_postgres_redis_and_minio(confi
     assert services["worker"]["command"][:4] == ["celery", "-A", "huesmart", "worker"]
     assert services["worker"]["command"][services["worker"]["command"].index("-Q") + 1] == "default,media"
     assert services["beat"]["command"][:4] == ["celery", "-A", "huesmart", "beat"]
+    assert services["relay"]["command"] == ["python", "manage.py", "outbox_relay"]
     assert all("healthcheck" in services[name] for name in ("postgres", "redis", "minio", "web", "worker"))
 
 

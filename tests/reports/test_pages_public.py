@@ -214,13 +214,15 @@ def photo_case(category, reporter_details):
     return Case.objects.get(pk=case.pk)
 
 
-def test_public_media_is_404_until_its_safe_variant_is_ready(photo_case):
+def test_public_media_is_404_until_its_safe_variant_is_ready(photo_case, django_capture_on_commit_callbacks):
     media = photo_case.media.get()
     url = reverse("reports:media_public", args=[media.pk])
 
     pending = Client().get(url)
     pending_page = page_of(photo_case)
-    media_make_public(media)
+    # As the worker does: the photo is recorded, and the case's public page made again once that commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        media_make_public(media)
     ready = Client().get(url)
     ready_page = page_of(photo_case)
 

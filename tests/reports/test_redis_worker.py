@@ -2,14 +2,17 @@
 waiting for it. Runs where REDIS_URL is set (the PostgreSQL run of .ci/run)."""
 
 import os
+import threading
 import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections
 
 from reports import services
 from reports.media import check_uploads
 from reports.models import Media
+from reports.outbox import relay_pending
 from tests.conftest import jpeg_bytes
 
 pytestmark = [
@@ -27,10 +30,26 @@ def celery_worker_on_redis(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
     app.conf.broker_url = os.environ["REDIS_URL"]
+    stop = threading.Event()
+
+    def relay():
+        # What `manage.py outbox_relay` does in production: hand committed outbox rows to the broker.
+        try:
+            while not stop.is_set():
+                relay_pending()
+                stop.wait(0.1)
+        finally:
+            connections.close_all()
+
+    relay_thread = threading.Thread(target=relay)
     try:
         with start_worker(app, queues=["default", "media"], perform_ping_check=False, pool="solo", shutdown_timeout=10):
+            relay_thread.start()
             yield
     finally:
+        stop.set()
+        if relay_thread.is_alive():
+            relay_thread.join(10)
         app.conf.task_always_eager = True
 
 

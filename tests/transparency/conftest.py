@@ -3,20 +3,12 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 
 from agencies.models import Area
 from reports import clock, services
-from tests.conftest import advance
+from tests.conftest import advance, refresh_figures
 
 SECRET_NOTE = "Ghi chú nội bộ: chủ quán là người quen"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -66,4 +58,5 @@ def city(category, other_category, agency_a, staff_a, operator, ward, other_ward
     for key, value in cases.items():
         value.refresh_from_db()
         cases[key] = value
+    refresh_figures()
     return cases

@@ -1,0 +1,141 @@
+"""The outbox: what must follow a write is recorded in the write's own transaction and handed to Celery afterwards.
+
+A request never talks to the broker, so Redis being down costs a citizen nothing: their report and the tasks that
+follow it (notices, media, the ledger, the public side) commit together, or not at all. The relay takes pending
+rows with FOR UPDATE SKIP LOCKED (several relays never hand over the same row at once), hands each to Celery with
+its row id as the task id, and marks it sent in the same transaction; if the broker refuses, the rows stay pending
+for the next turn. Rows that ask for the same task with the same arguments go as one message.
+
+Who relays:
+- with a broker (production): `python manage.py outbox_relay`, its own process, woken by PostgreSQL's NOTIFY as
+  each transaction commits, and otherwise every RELAY_IDLE_SECONDS; the `outbox-relay` beat entry relays too, in case
+  the relay process is down;
+- with eager Celery (the embedded default, most tests): the transaction's commit relays at once, in the process.
+"""
+
+import importlib
+import itertools
+import json
+import logging
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Outbox
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "huesmart_outbox"
+BATCH = 200
+# Sent rows are kept this long (for `outbox_relay --status` and debugging), then deleted.
+KEEP_SENT = timedelta(hours=1)
+
+
+class BrokerDown(Exception):
+    """The broker refused a message; pending rows wait for the next turn."""
+
+
+def enqueue(task, *args):
+    """Record that `task(*args)` must run once the current transaction commits (call it inside the transaction)."""
+    enqueue_many([(task, *args)])
+
+
+def enqueue_many(tasks):
+    """enqueue() for several (task name, *args) tuples at once: one insert."""
+    now = timezone.now()
+    Outbox.objects.bulk_create([Outbox(task=task, args=list(args), created_at=now) for task, *args in tasks])
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Delivered by PostgreSQL at commit (never if the transaction rolls back) to the relay's LISTEN.
+            cursor.execute(f"NOTIFY {CHANNEL}")
+    if _eager():
+        transaction.on_commit(relay_pending)
+
+
+def _eager():
+    """Whether Celery runs tasks in this process (the Celery app's own setting, from CELERY_TASK_ALWAYS_EAGER)."""
+    from huesmart.celery import app
+
+    return app.conf.task_always_eager
+
+
+def _publish(task, args, task_id):
+    from huesmart.celery import app
+
+    try:
+        # No retry here: the relay's loop waits and tries again, with the rows still pending.
+        app.send_task(task, args=args, task_id=task_id, retry=False)
+    except Exception as exc:  # kombu and redis raise many kinds; all mean the same here
+        raise BrokerDown(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _groups(rows):
+    """Rows asking for the same task with the same arguments, together: one message does for all of them."""
+    key = lambda row: (row.task, json.dumps(row.args, sort_keys=True))  # noqa: E731
+    return [list(group) for _, group in itertools.groupby(sorted(rows, key=key), key=key)]
+
+
+def _task(name):
+    """The task object of a Celery name such as "reports.tasks.media_process" (its module imported on demand)."""
+    module, attribute = name.rsplit(".", 1)
+    return getattr(importlib.import_module(module), attribute)
+
+
+def _run_here(batch):
+    """Eager Celery: claim the pending rows (marked sent, committed), then run their tasks in this process, outside
+    any transaction of the relay's, as `.delay()` would have in eager mode."""
+    ran = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Outbox.objects.select_for_update(skip_locked=True).filter(sent_at__isnull=True).order_by("pk")[:batch]
+            )
+            Outbox.objects.filter(pk__in=[row.pk for row in rows]).update(sent_at=timezone.now())
+        if not rows:
+            return ran
+        for group in _groups(rows):
+            # apply(): run here and now, as eager mode does, whichever Celery app this thread sees as current.
+            _task(group[0].task).apply(args=group[0].args, task_id=f"outbox-{group[0].pk}")
+        ran += len(rows)
+
+
+def relay_pending(batch=BATCH) -> int:
+    """Hand every pending row to Celery; returns how many rows were sent. Raises BrokerDown when the broker refuses
+    (the rows sent until then are marked sent; the others stay pending with their attempt counted)."""
+    if _eager():
+        return _run_here(batch)
+    sent = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Outbox.objects.select_for_update(skip_locked=True).filter(sent_at__isnull=True).order_by("pk")[:batch]
+            )
+            if not rows:
+                return sent
+            done = []
+            failure = None
+            for group in _groups(rows):
+                try:
+                    _publish(group[0].task, group[0].args, f"outbox-{group[0].pk}")
+                except BrokerDown as exc:
+                    failure = exc
+                    break
+                done.extend(row.pk for row in group)
+            Outbox.objects.filter(pk__in=done).update(sent_at=timezone.now())
+            if failure is not None:
+                waiting = [row.pk for row in rows if row.pk not in set(done)]
+                Outbox.objects.filter(pk__in=waiting).update(attempts=F("attempts") + 1, last_error=str(failure)[:300])
+        sent += len(done)
+        if failure is not None:
+            raise failure
+
+
+def forget_sent() -> int:
+    """Delete rows sent more than KEEP_SENT ago."""
+    return Outbox.objects.filter(sent_at__lt=timezone.now() - KEEP_SENT).delete()[0]
+
+
+def pending_count() -> int:
+    return Outbox.objects.filter(sent_at__isnull=True).count()

@@ -1,0 +1,127 @@
+"""The outbox: tasks recorded with the write they follow, relayed to Celery once committed, never lost or doubled."""
+
+import os
+
+import kombu.pools
+import pytest
+import redis
+from django.core import mail
+from django.db import connection, transaction
+
+from reports import outbox, services
+from reports.models import Case, Outbox
+from tests.conftest import advance
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_step_records_its_tasks_in_its_own_transaction(category):
+    case = services.case_submit(description="Đèn hỏng", latitude="16.47", longitude="107.59", category=category).case
+
+    tasks = set(Outbox.objects.filter(sent_at__isnull=True).values_list("task", flat=True))
+    assert tasks == {
+        "reports.tasks.ledger_append",
+        "reports.transparency.tasks.public_case_refresh",
+        "reports.tasks.rollups_refresh",
+    }
+    assert Outbox.objects.get(task="reports.transparency.tasks.public_case_refresh").args == [case.pk]
+
+
+def test_a_step_that_fails_leaves_no_task_behind(category, operator):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.case_submit(description="Đèn hỏng", latitude="16.47", longitude="107.59", category=category)
+        raise RuntimeError("the request died before its commit")
+
+    assert not Outbox.objects.exists() and not Case.objects.exists()
+
+
+def test_on_commit_the_tasks_run_and_are_marked_sent(case, operator, django_capture_on_commit_callbacks):
+    outbox.relay_pending()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_verify(case=case, by=operator)
+
+    assert not Outbox.objects.filter(sent_at__isnull=True).exists()
+    # The reporter's notice of the verification went out (reporter_details gives them an address).
+    assert [m.to for m in mail.outbox] == [[case.reporter.email]]
+
+
+def test_rows_asking_for_the_same_task_go_as_one_message(case, operator, staff_a, agency_a):
+    advance(case, "in_progress", operator=operator, staff=staff_a, agency=agency_a)
+    rows = list(Outbox.objects.filter(task="reports.tasks.rollups_refresh"))
+
+    groups = outbox._groups(rows)
+
+    assert len(rows) == 4 and len(groups) == 1
+
+
+def test_while_the_broker_is_down_the_rows_wait_with_the_reason(case, broker):
+    broker("redis://127.0.0.1:9/0")  # nothing listens on port 9
+    pending = Outbox.objects.filter(sent_at__isnull=True).count()
+
+    with pytest.raises(outbox.BrokerDown):
+        outbox.relay_pending()
+
+    assert Outbox.objects.filter(sent_at__isnull=True).count() == pending
+    assert Outbox.objects.filter(attempts=1).exclude(last_error="").exists()
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (a real Redis broker)")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="FOR UPDATE SKIP LOCKED needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_relays_at_once_send_each_task_once(category, broker):
+    """Against a real Redis (a database of its own): every pending row becomes exactly one message."""
+    import threading
+
+    from django.db import connections
+
+    url = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/14"
+    broker(url)
+    queue = redis.Redis.from_url(url)
+    queue.flushdb()
+    for i in range(30):
+        services.case_submit(description=f"Báo cáo {i}", latitude="16.47", longitude="107.59", category=category)
+    rows = Outbox.objects.count()
+    distinct = len(outbox._groups(list(Outbox.objects.all())))
+    barrier = threading.Barrier(3)
+
+    def relay():
+        try:
+            barrier.wait()
+            outbox.relay_pending(batch=5)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=relay) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert not Outbox.objects.filter(sent_at__isnull=True).exists()
+    assert rows == 90
+    # Each relay run merges what it took; never more messages than rows, and at least one per distinct task.
+    messages = queue.llen("default")
+    assert distinct <= messages <= rows
+    ids = [m for m in queue.lrange("default", 0, -1)]
+    assert len(ids) == len(set(ids))
+    queue.flushdb()
+
+
+@pytest.fixture
+def broker():
+    """Celery with a real broker at the URL a test gives (not eager); as it was afterwards."""
+    from huesmart.celery import app
+
+    before = app.conf.broker_url
+
+    def use(url):
+        app.conf.task_always_eager = False
+        app.conf.broker_url = url
+        # The app's connection pools (and kombu's, shared by URL) were made for the URL it had.
+        kombu.pools.reset()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    yield use
+    use(before)
+    app.conf.task_always_eager = True
