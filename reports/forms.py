@@ -248,7 +248,8 @@ class CaseFilterForm(PlainLabels, forms.Form):
 
     def filter(self, cases):
         """The cases that match the valid filters; a filter with a value we do not know is ignored."""
-        from .transparency.stats import figure_q, local_day_start
+        from .rollups.figures import figure_q
+        from .transparency.stats import local_day_start
 
         self.is_valid()
         data = getattr(self, "cleaned_data", {})

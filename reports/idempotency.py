@@ -70,11 +70,16 @@ def fingerprint(data, files=()) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def request_fingerprint(request) -> str:
-    """fingerprint() of a Django or DRF request (DRF's request.data holds form, multipart or JSON fields)."""
+def request_fingerprint(request, ignore=()) -> str:
+    """fingerprint() of a Django or DRF request (DRF's request.data holds form, multipart or JSON fields), leaving
+    out the fields named in `ignore` (sent with the report but not part of it)."""
     data = getattr(request, "data", None)
     if data is None:
         data = request.POST
+    if ignore:
+        data = data.copy()
+        for name in ignore:
+            data.pop(name, None)
     # request.FILES.lists() -> (field, [uploads]): every file counts, in field order.
     files = [(f"{name}:{i}", upload) for name, uploads in request.FILES.lists() for i, upload in enumerate(uploads)]
     return fingerprint(data, files)

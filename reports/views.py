@@ -56,14 +56,6 @@ class _FormRefused(Exception):
     """The form has errors: nothing is stored, so the key stays free for the corrected report."""
 
 
-def _report_fingerprint(request):
-    fields = request.POST.copy()
-    for name in NOT_REPORT_FIELDS:
-        fields.pop(name, None)
-    files = [(f"{name}:{i}", upload) for name, uploads in request.FILES.lists() for i, upload in enumerate(uploads)]
-    return idempotency.fingerprint(fields, files)
-
-
 def _store_report(form, language):
     data = form.cleaned_data
     submission = services.case_submit(
@@ -94,7 +86,8 @@ def _send_report(request, form):
             raise _FormRefused
         return _store_report(form, request.LANGUAGE_CODE)
 
-    answer = idempotency.once(IDEMPOTENCY_SCOPE, key, _report_fingerprint(request) if key else "", produce)
+    digest = idempotency.request_fingerprint(request, ignore=NOT_REPORT_FIELDS) if key else ""
+    answer = idempotency.once(IDEMPOTENCY_SCOPE, key, digest, produce)
     if valid:
         # A replay names the same uploads as the first report, which copied them: theirs go too.
         form.remove_used_uploads()

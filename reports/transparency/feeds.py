@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Area
 from reports.models import Case, Category
+from reports.rollups.figures import HANDLED
 from reports.selectors import public_cases
 
-from . import stamps, stats
+from . import stamps
 
 FEED_SIZE = 50
 # A safety net: every public event marks the feeds of its case stale at once.
@@ -166,7 +167,7 @@ class ResolvedCasesFeed(_CaseFeed):
     order = "-resolved_at"
 
     def cases(self):
-        return public_cases().filter(state__in=stats.HANDLED, resolved_at__isnull=False)
+        return public_cases().filter(state__in=HANDLED, resolved_at__isnull=False)
 
     def title(self, obj):
         scope = self._scope(obj)

@@ -16,7 +16,7 @@ from agencies.stats import agency_figures
 from reports import clock
 from reports.models import Category, LedgerCheckpoint
 from reports.rollups import read
-from reports.rollups.figures import FIGURES, HANDLED, UNDER_REVIEW, figure_q  # noqa: F401 (the site's vocabulary)
+from reports.rollups.figures import FIGURES
 from reports.rollups.marks import month_of
 
 from . import charts
