@@ -32,23 +32,6 @@ class TriageFilterForm(forms.Form):
     )
 
 
-class CaseFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=200,
-        help_text=_("A tracking code, or words from the description or address."),
-    )
-    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All")), *State.choices])
-    category = forms.ModelChoiceField(
-        label=_("Category"), required=False, queryset=Category.objects.all(), empty_label=_("All")
-    )
-    agency = forms.ModelChoiceField(
-        label=_("Agency"), required=False, queryset=Agency.objects.all(), empty_label=_("All")
-    )
-    overdue = forms.BooleanField(label=_("Only overdue cases"), required=False)
-
-
 class VerifyForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("Category"),

@@ -1,12 +1,12 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import api_keys, areas, media_views, views
+from . import api_keys, areas, case_list, media_views, views
 
 app_name = "dashboard"
 
 urlpatterns = [
     path("", views.triage, name="triage"),
-    path("cases/", views.cases, name="cases"),
+    path("cases/", case_list.cases, name="cases"),
     path("cases/<str:code>/", views.case_detail, name="case"),
     *(path(f"cases/<str:code>/{name}/", views.step, {"name": name}, name=name) for name in views.STEPS),
     path("cases/<str:code>/reveal/", views.reveal, name="reveal"),
@@ -32,4 +32,7 @@ urlpatterns = [
     path("api-keys/new/", api_keys.api_key_new, name="api_key_new"),
     path("api-keys/<int:pk>/", api_keys.api_key_detail, name="api_key"),
     path("api-keys/<int:pk>/revoke/", api_keys.api_key_revoke, name="api_key_revoke"),
+    path("cameras/", include("dashboard.cameras.urls")),
+    path("classifier/", include("dashboard.classifier.urls")),
+    path("overview/", include("dashboard.overview.urls")),
 ]

@@ -27,7 +27,7 @@ from reports import clock, services
 from reports.duplicates import likely_duplicates
 from reports.errors import DomainError
 from reports.message_views import MessageForm, answer_message, staff_message_form
-from reports.models import OPEN_STATES, Category, EventKind, State
+from reports.models import Category, EventKind, State
 from reports.permissions import can_reveal_reporter, is_operator
 from reports.selectors import case_for_staff, cases_visible_to, events_visible_to, triage_queue
 from reports.step_pages import Step, answer_step
@@ -86,26 +86,6 @@ def triage(request):
     return render(
         request, "dashboard/triage.html", {"page": page, "counts": counts, "filters": filters, "now": clock.now()}
     )
-
-
-@operator_required
-def cases(request):
-    found = cases_visible_to(request.user).order_by("-created_at")
-    filters = forms.CaseFilterForm(request.GET or None)
-    if filters.is_valid():
-        data = filters.cleaned_data
-        if data["q"]:
-            q = data["q"].strip()
-            found = found.filter(Q(tracking_code__iexact=q) | Q(description__icontains=q) | Q(address__icontains=q))
-        if data["state"]:
-            found = found.filter(state=data["state"])
-        if data["category"]:
-            found = found.filter(category=data["category"])
-        if data["agency"]:
-            found = found.filter(agency=data["agency"])
-        if data["overdue"]:
-            found = found.filter(state__in=OPEN_STATES, deadline__lt=clock.now())
-    return render(request, "dashboard/cases.html", {"page": _page(request, found), "filters": filters})
 
 
 # The steps the centre can take on a case, by state; a note and a reveal are always possible.

@@ -15,6 +15,7 @@ urlpatterns = [
     path("inbox/", include("agencies.urls")),
     path("agencies/", include("agencies.public_urls")),
     path("transparency/", include("reports.transparency.urls")),
+    path("cameras/", include("cameras.urls")),
     path("api/v1/", include("huesmart.api_urls")),
     path("open311/v2/", include("reports.open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
