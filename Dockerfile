@@ -36,5 +36,4 @@ RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /app h
 USER huesmart
 
 EXPOSE 8000
-CMD ["gunicorn", "huesmart.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--timeout", "60", \
-     "--max-requests", "1000", "--max-requests-jitter", "100"]
+CMD ["gunicorn", "--config", "huesmart/gunicorn.conf.py", "huesmart.wsgi"]

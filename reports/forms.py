@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import uploads
+from .categories import active_category_by_pk
 from .media import check_uploads
 from .models import Category, State
 from .validators import clean_point
@@ -56,8 +57,23 @@ def _categories_in_language(queryset):
     return queryset.order_by("name_en" if (get_language() or "vi").startswith("en") else "name_vi")
 
 
+class ActiveCategoryChoiceField(CategoryChoiceField):
+    """The report page's choice, read from the process's copy of the categories (reports/categories.py)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            found = active_category_by_pk(int(value))
+        except (TypeError, ValueError):
+            found = None
+        if found is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found
+
+
 class ReportForm(PlainLabels, forms.Form):
-    category = CategoryChoiceField(
+    category = ActiveCategoryChoiceField(
         label=_("What is the problem about?"),
         queryset=Category.objects.filter(is_active=True),
         empty_label=_("Choose a category"),

@@ -7,9 +7,9 @@ its row id as the task id, and marks it sent in the same transaction; if the bro
 for the next turn. Rows that ask for the same task with the same arguments go as one message.
 
 Who relays:
-- with a broker (production): `python manage.py outbox_relay`, its own process, woken by PostgreSQL's NOTIFY as
-  each transaction commits, and otherwise every RELAY_IDLE_SECONDS; the `outbox-relay` beat entry relays too, in case
-  the relay process is down;
+- with a broker (production): `python manage.py outbox_relay`, its own process, woken by PostgreSQL's NOTIFY (sent by
+  a trigger on the outbox table) as each transaction commits, and otherwise every RELAY_IDLE_SECONDS; the
+  `outbox-relay` beat entry relays too, in case the relay process is down;
 - with eager Celery (the embedded default, most tests): the transaction's commit relays at once, in the process.
 """
 
@@ -19,7 +19,7 @@ import json
 import logging
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -45,11 +45,8 @@ def enqueue(task, *args):
 def enqueue_many(tasks):
     """enqueue() for several (task name, *args) tuples at once: one insert."""
     now = timezone.now()
+    # On PostgreSQL the insert NOTIFYs the relay's LISTEN through a trigger (migration 0010), delivered at commit.
     Outbox.objects.bulk_create([Outbox(task=task, args=list(args), created_at=now) for task, *args in tasks])
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # Delivered by PostgreSQL at commit (never if the transaction rolls back) to the relay's LISTEN.
-            cursor.execute(f"NOTIFY {CHANNEL}")
     if _eager():
         transaction.on_commit(relay_pending)
 

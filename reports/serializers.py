@@ -15,6 +15,7 @@ from rest_framework.fields import get_error_detail
 
 from agencies.models import Agency
 
+from .categories import active_category
 from .media import check_uploads
 from .models import Case, Category, Priority, State
 from .validators import clean_point
@@ -97,12 +98,27 @@ def _checked_uploads(files):
 # --- Public: the citizen and anyone following a case --------------------------------------------------
 
 
+class ActiveCategoryField(serializers.SlugRelatedField):
+    """An active category by its code, read from the process's copy (reports/categories.py), not one query each."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=Category.objects.filter(is_active=True), **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        found = active_category(data)
+        if found is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return found
+
+
 class ReportCreateInputSerializer(PlaceChecked, serializers.Serializer):
     description = serializers.CharField(max_length=5000)
     # Any error here is replaced by clean_point's, which says what to do about it.
     latitude = CoordinateField()
     longitude = CoordinateField()
-    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(is_active=True))
+    category = ActiveCategoryField()
     media = _media_files()
     address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

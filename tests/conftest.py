@@ -18,7 +18,7 @@ from PIL import Image
 from agencies.models import Agency, AgencyKind, AgencyMember, Area
 from agencies.routing import reset_index
 from huesmart.celery import app as celery_app
-from reports import clock, services
+from reports import categories, clock, services
 from reports.ledger.append_only import flush_with_triggers_lifted
 from reports.models import Category
 
@@ -60,8 +60,10 @@ def _isolated_media(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_routing_index():
-    """Routing keeps its index in the process; the areas of a rolled-back test must not route the next one."""
+    """Routing keeps its index in the process, and the categories their copy; a rolled-back test's areas and
+    categories must not serve the next one."""
     reset_index()
+    categories.forget()
 
 
 @pytest.fixture

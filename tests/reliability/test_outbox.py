@@ -125,3 +125,31 @@ def broker():
     yield use
     use(before)
     app.conf.task_always_eager = True
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="LISTEN/NOTIFY is PostgreSQL's")
+def test_a_committed_report_wakes_the_relay_and_a_rolled_back_one_does_not(category):
+    import psycopg
+
+    settings_dict = connection.settings_dict
+    listener = psycopg.connect(
+        host=settings_dict["HOST"] or None,
+        port=settings_dict["PORT"] or None,
+        user=settings_dict["USER"],
+        dbname=settings_dict["NAME"],
+        autocommit=True,
+    )
+    try:
+        listener.execute(f"LISTEN {outbox.CHANNEL}")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.case_submit(description="Đèn hỏng", latitude="16.47", longitude="107.59", category=category)
+            raise RuntimeError("the request died before its commit")
+        assert list(listener.notifies(timeout=0.5, stop_after=1)) == []
+
+        services.case_submit(description="Đèn hỏng", latitude="16.47", longitude="107.59", category=category)
+        woken = list(listener.notifies(timeout=5, stop_after=1))
+        # (Eager tasks that ran on the commit may have queued more, and woken it again.)
+        assert woken and {note.channel for note in woken} == {outbox.CHANNEL}
+    finally:
+        listener.close()
