@@ -19,8 +19,9 @@ COPY . .
 
 # Static files are collected (hashed, compressed) and translations compiled at build time, with throwaway
 # secrets: the settings refuse to load in production mode without them, and nothing here uses them.
+# fonts-dejavu-core: the monthly PDF report's Vietnamese text (dashboard/monthly_report.py); it stays installed.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext \
+    && apt-get install -y --no-install-recommends gettext fonts-dejavu-core \
     && export DJANGO_DEBUG=false \
         SECRET_KEY=build-only-throwaway-secret-key-never-used-at-runtime-0000000000 \
         CONTACT_ENCRYPTION_KEYS=YnVpbGQtb25seS10aHJvd2F3YXkta2V5LW5vdC11c2U= \

@@ -11,19 +11,33 @@ STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: demo test lint format messages install clean-venv
+.PHONY: demo test bench lint format messages install clean-venv
+
+# The monthly PDF report writes Vietnamese in DejaVu Sans (dashboard/monthly_report.py).
+DEJAVU := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
 demo: install
+	@[ -f $(DEJAVU) ] || { $(SUDO) apt-get update && $(APT_INSTALL) fonts-dejavu-core; }
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@echo "Serving http://127.0.0.1:$(PORT)/ (the logins above; Ctrl-C stops it)"
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Serving http://127.0.0.1:$(PORT)/ (the logins above; Ctrl-C stops it), the demo cameras running beside it"
+	@# The cameras play their scenes in a process of their own; it stops when the server does.
+	$(BIN)/python manage.py run_cameras & pid=$$!; trap 'kill $$pid 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update && $(APT_INSTALL) chromium; }
 	@command -v docker-compose >/dev/null || { $(SUDO) apt-get update && $(APT_INSTALL) docker-compose; }
 	@command -v xgettext >/dev/null || { $(SUDO) apt-get update && $(APT_INSTALL) gettext; }
+	@[ -f $(DEJAVU) ] || { $(SUDO) apt-get update && $(APT_INSTALL) fonts-dejavu-core; }
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The web benchmark (bench/web.py, bench/README.md): PostgreSQL at DATABASE_URL (default the local server) and Redis
+# database 8 on the local server; BENCH_ARGS=--quick for a smoke run, --big for the 1,000,000-case transparency stage.
+BENCH_ARGS ?=
+bench: install
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update && $(APT_INSTALL) wrk; }
+	$(BIN)/python bench/web.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -187,11 +187,16 @@ class Platform:
         process.wait_for(lambda: "Relaying the outbox" in process.log(), "relaying")
         return process
 
-    def web(self):
+    def web(self, workers=2):
+        """gunicorn with production's settings (huesmart/gunicorn.conf.py), `workers` sync workers (None: the
+        production default, 2 x cores + 1)."""
         port = free_port()
         self.web_url = f"http://127.0.0.1:{port}"
-        argv = [str(BIN / "gunicorn"), "huesmart.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
-        process = self.spawn("web", [*argv, "--timeout", "60"])
+        self.env.update(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_ACCESS_LOG="")
+        if workers is not None:
+            self.env["WEB_CONCURRENCY"] = str(workers)
+        argv = [str(BIN / "gunicorn"), "--config", str(ROOT / "huesmart" / "gunicorn.conf.py"), "huesmart.wsgi"]
+        process = self.spawn("web", argv)
         process.wait_for(lambda: _answers(self.web_url + "/healthz"), "answering /healthz")
         return process
 

@@ -32,6 +32,51 @@ class TriageFilterForm(forms.Form):
     )
 
 
+# Cases one bulk action takes at most: a page of the queue is 25.
+BULK_MAX = 100
+
+
+class TrackingCodesField(forms.Field):
+    """Tracking codes ticked in the queue: each checkbox posts one `cases` value."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        codes = []
+        for code in value or []:
+            code = str(code).strip().upper()
+            if code and code not in codes:
+                codes.append(code)
+        return codes
+
+    def validate(self, value):
+        if not value:
+            raise forms.ValidationError(_("Select at least one case in the queue."))
+        if len(value) > BULK_MAX:
+            raise forms.ValidationError(_("Select at most %(max)d cases at once.") % {"max": BULK_MAX})
+
+
+class BulkForm(forms.Form):
+    """One action on the cases selected in the queue."""
+
+    action = forms.ChoiceField(
+        choices=[
+            ("verify", _("Verify, keeping their categories")),
+            ("assign", _("Assign each to its suggested agency")),
+            ("reject", _("Reject with one reason")),
+        ]
+    )
+    cases = TrackingCodesField()
+    reason = forms.CharField(label=_("Reason for rejecting"), required=False, max_length=NOTE_MAX)
+
+    def clean(self):
+        data = super().clean()
+        data["reason"] = (data.get("reason") or "").strip()
+        if data.get("action") == "reject" and not data["reason"]:
+            self.add_error("reason", _("Give the reason for rejecting the selected cases."))
+        return data
+
+
 class VerifyForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("Category"),

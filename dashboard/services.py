@@ -46,3 +46,13 @@ def category_set_auto_assign(*, category, enabled: bool, by):
         category.save(update_fields=["auto_assign"])
         log.info("category %s auto_assign=%s by %s", category.code, enabled, by.get_username())
     return category
+
+
+@transaction.atomic
+def category_set_auto_verify(*, category, enabled: bool, by):
+    _require_operator(by)
+    if category.auto_verify != enabled:
+        category.auto_verify = enabled
+        category.save(update_fields=["auto_verify"])
+        log.info("category %s auto_verify=%s by %s", category.code, enabled, by.get_username())
+    return category

@@ -9,6 +9,14 @@ urlpatterns = [
     path("cases/", case_list.cases, name="cases"),
     path("cases/<str:code>/", views.case_detail, name="case"),
     *(path(f"cases/<str:code>/{name}/", views.step, {"name": name}, name=name) for name in views.STEPS),
+    path("cases/<str:code>/claim/", views.claim, name="claim"),
+    path("cases/<str:code>/release/", views.release, name="release"),
+    path("bulk/", views.bulk, name="bulk"),
+    path("sla/", views.sla_monitor, name="sla"),
+    *(
+        path(f"sla/<str:code>/{name}/", views.sla_nudge, {"name": name}, name=f"sla_{name}")
+        for name in views.SLA_NUDGES
+    ),
     path("cases/<str:code>/reveal/", views.reveal, name="reveal"),
     path("cases/<str:code>/message/", views.message, name="message"),
     path("media/<int:pk>/", media_views.media_detail, name="media"),
@@ -23,6 +31,7 @@ urlpatterns = [
     path("rules/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
     path("categories/", views.categories, name="categories"),
     path("categories/<slug:code>/auto-assign/", views.category_auto_assign, name="category_auto_assign"),
+    path("categories/<slug:code>/auto-verify/", views.category_auto_verify, name="category_auto_verify"),
     path("routing/returns/", views.returns, name="returns"),
     path("areas/", areas.areas, name="areas"),
     path("areas.geojson", areas.areas_geojson, name="areas_geojson"),

@@ -24,7 +24,7 @@ max_requests_jitter = 100
 # connections lazily, in each worker, so none is shared across a fork.
 preload_app = True
 # Heartbeat files on a RAM disk where there is one (Docker's /tmp may be an overlay on a slow disk).
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 (gunicorn's advice for containers)
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 # The proxy's X-Forwarded-* headers are trusted by Django through TRUSTED_PROXY_COUNT, not by gunicorn.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

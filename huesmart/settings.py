@@ -213,9 +213,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"reports.tasks.media_*": {"queue": "media"}}
+CELERY_TASK_ROUTES = {
+    "reports.tasks.media_*": {"queue": "media"},
+    # Camera segments hold a worker for up to a minute each: their own queue and workers (docs/camera-workers.md).
+    "cameras.tasks.camera_segment": {"queue": "cameras"},
+    "cameras.tasks.detection_evidence": {"queue": "media"},
+}
 # Task modules autodiscovery does not find (it looks for <app>/tasks.py only).
-CELERY_IMPORTS = ("reports.transparency.tasks",)
+CELERY_IMPORTS = ("reports.transparency.tasks", "dashboard.sla", "dashboard.classifier.tasks")
 # How long a retried report (same Idempotency-Key) gets the first answer back: a phone offline for a day still does.
 IDEMPOTENCY_HOURS = 48
 CELERY_BEAT_SCHEDULE = {
@@ -240,6 +245,10 @@ CELERY_BEAT_SCHEDULE = {
     "forget-old-rows": {"task": "reports.tasks.forget_old_rows", "schedule": 3600.0},
     # Recomputes the whole ledger and checks every signature and proof; alerts the admins on failure.
     "ledger-self-check": {"task": "reports.tasks.ledger_self_check", "schedule": 86400.0},
+    # The category classifier learns from the day's verified cases (a run with nothing new is skipped).
+    "classifier-train": {"task": "dashboard.classifier.tasks.classifier_train", "schedule": crontab(hour=3, minute=30)},
+    # Starts enabled cameras without a live lease: never started, or their worker died (resumed within a minute).
+    "cameras-sweep": {"task": "cameras.tasks.cameras_sweep", "schedule": 20.0},
 }
 
 # A Redis that is down or unreachable costs a request at most these seconds, not the system's TCP timeouts: reports
@@ -339,6 +348,8 @@ RATE_LIMITS = {
     "login": _rates("RATE_LIMIT_LOGIN", ["10/m", "30/h"]),
     # Open311 POST per address, before its API key is even read; each key also has its own limit per minute.
     "open311": _rates("RATE_LIMIT_OPEN311", ["120/m"]),
+    # Edge cameras' signed events, per address.
+    "camera_events": _rates("RATE_LIMIT_CAMERA_EVENTS", ["120/m"]),
 }
 
 # Sign-in lock-out (django-axes, huesmart/security.py): one username from one address, never the username alone,
@@ -398,6 +409,7 @@ ESCALATE_AFTER_HOURS = env.int("ESCALATE_AFTER_HOURS", default=24)
 # test endpoint the discovery document lists beside this one (none when empty).
 OPEN311_JURISDICTION_ID = env.str("OPEN311_JURISDICTION_ID", default="hue.huesmart.vn")
 OPEN311_TEST_ENDPOINT = env.str("OPEN311_TEST_ENDPOINT", default="")
+BENCH_BASELINES = env.bool("HUESMART_BENCH_BASELINES", default=False)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

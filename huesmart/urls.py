@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -29,3 +30,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# bench/web.py's baselines (bench/baselines.py), under the same middleware as the real views; never in production.
+if settings.BENCH_BASELINES:
+    urlpatterns.append(path("bench/", include("bench.baselines")))

@@ -109,7 +109,7 @@ def _claim(scope, key, digest) -> int | None:
     with connection.cursor() as cursor:
         cursor.execute(
             'INSERT INTO "reports_idempotencykey" ("scope", "key", "fingerprint", "status", "answer", "created_at") '
-            "VALUES (%s, %s, %s, 0, '', %s) ON CONFLICT (\"scope\", \"key\") DO NOTHING RETURNING \"id\"",
+            'VALUES (%s, %s, %s, 0, \'\', %s) ON CONFLICT ("scope", "key") DO NOTHING RETURNING "id"',
             [scope, key, digest, created_at],
         )
         row = cursor.fetchone()

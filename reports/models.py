@@ -26,6 +26,14 @@ class Category(Localized):
         default=False,
         help_text=_("Once verified, a case goes to the agency routing suggests without waiting for an operator."),
     )
+    auto_verify = models.BooleanField(
+        _("verify automatically"),
+        default=False,
+        help_text=_(
+            "Reports of this category are verified by the system as soon as they are received, without waiting for "
+            "the centre (with automatic assignment, they go straight to the agency)."
+        ),
+    )
 
     class Meta:
         ordering = ["name_vi"]
@@ -125,15 +133,25 @@ class Case(models.Model):
         ordering = ["-created_at"]
         indexes = [
             # A month of cases, of the city or of one category, ward or agency: what a statistics rollup reads.
-            models.Index(fields=["created_at"]),
+            # With the place included (PostgreSQL), the map's live grid for a period, a ward or an agency reads these
+            # indexes alone, never the table (reports/transparency/mapdata.py).
+            models.Index(fields=["created_at"], include=["latitude", "longitude"], name="case_received_place"),
             models.Index(fields=["category", "created_at"]),
-            models.Index(fields=["ward", "created_at"]),
-            models.Index(fields=["agency", "created_at"]),
+            models.Index(fields=["ward", "created_at"], include=["latitude", "longitude"], name="case_ward_place"),
+            models.Index(fields=["agency", "created_at"], include=["latitude", "longitude"], name="case_agency_place"),
             # The triage queue and the agency inbox: open cases by state, newest first.
             models.Index(fields=["state", "-created_at"]),
             models.Index(fields=["agency", "state", "-created_at"]),
             # Map views ask for a bounding box.
             models.Index(fields=["latitude", "longitude"]),
+            # Overdue = open past the deadline (the centre's lists, the SLA monitor, the deadline sweep): only the
+            # open cases, a fraction of the table once the city has run for a while.
+            models.Index(fields=["deadline"], condition=models.Q(state__in=OPEN_STATES), name="case_open_deadline"),
+            models.Index(
+                fields=["agency", "deadline"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="case_agency_open_deadline",
+            ),
         ]
         permissions = [
             ("triage_case", "Can verify, classify, merge and route cases (centre operator)"),

@@ -32,6 +32,9 @@ def schedule_after_event(event):
         tasks.append(("reports.tasks.ledger_append",))
         tasks.append(("reports.transparency.tasks.public_case_refresh", event.case_id))
     tasks.append(("reports.tasks.rollups_refresh",))
+    if event.kind == "submitted" and event.case.category.auto_verify:
+        # Verified and routed by a worker at once (Category.auto_verify); in the same insert as the rest.
+        tasks.append(("reports.tasks.case_auto_verify", event.case_id))
     outbox.enqueue_many(tasks)
 
 

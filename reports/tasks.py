@@ -75,6 +75,16 @@ def upload_sweep():
 
 
 @shared_task
+def case_auto_verify(case_id):
+    """A report of a category verified automatically: verified and routed now (nothing if it no longer waits)."""
+    from .services import case_verify_automatically
+
+    case = Case.objects.filter(pk=case_id).first()
+    if case is not None:
+        case_verify_automatically(case=case)
+
+
+@shared_task
 def close_resolved_cases():
     """Resolved cases the reporter neither confirmed nor reopened in time are closed."""
     from .errors import DomainError

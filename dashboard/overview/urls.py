@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "overview"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("map.json", views.map_json, name="map_json"),
+    path("agencies/", views.agencies, name="agencies"),
+    path("report/<str:year>-<str:month>.pdf", views.report, name="report"),
+]

@@ -467,3 +467,5 @@ CAMERAS = (
     ("cam-le-duan-ngo-mon", "Lê Duẩn - Ngọ Môn", 16.466203, 107.578612),
     ("cam-an-cuu", "Cầu An Cựu - Hùng Vương", 16.457011, 107.598212),
 )
+# Utilities route unambiguously (one company for the whole city): their cases skip the operator's assignment.
+AUTO_ASSIGNED = ("broken-streetlight", "power-outage", "water-leak")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from agencies.deadlines import deadline_for
 from agencies.models import Agency, AgencyKind, AgencyMember, Area, RoutingRule
 from cameras.models import Camera
+from dashboard.classifier.training import classifier_train
 
 from .. import clock, services
 from ..errors import DomainError
@@ -24,6 +25,7 @@ from ..ledger.leaves import ledger_append
 from ..media import check_uploads
 from ..models import Case, Category, CategoryAttribute
 from ..open311.keys import api_key_install
+from . import cameras as demo_cameras
 from . import open311, organisations, places, stories
 from .photos import street_photo
 
@@ -43,6 +45,7 @@ class Result:
     stopped: list = field(default_factory=list)
     logins: list = field(default_factory=list)
     api_key: str = ""
+    classifier: str = ""
 
 
 def seed(*, cases, seed_value=2026, now=None):
@@ -63,6 +66,8 @@ def seed(*, cases, seed_value=2026, now=None):
     # the worker's sweep (a second run appends nothing and signs nothing new).
     ledger_append()
     checkpoint_sign()
+    # The classifier learns from the demo's verified cases, so triage suggests categories from the first visit.
+    result.classifier = classifier_train().message
     return result
 
 
@@ -172,8 +177,6 @@ def _demo_api_key(users, result):
     result.api_key = open311.DEMO_API_KEY
 
 
-# Utilities route unambiguously (one company for the whole city): their cases skip the operator's assignment.
-AUTO_ASSIGNED = ("broken-streetlight", "power-outage", "water-leak")
 # (note, category, area or None, agency, ISO weekdays, start, end): the centre's overrides of default routing.
 RULES = (
     (
@@ -198,7 +201,7 @@ RULES = (
 
 
 def _routing(categories, agencies, areas):
-    for code in AUTO_ASSIGNED:
+    for code in organisations.AUTO_ASSIGNED:
         Category.objects.filter(pk=categories[code].pk).update(auto_assign=True)
     for order, (note, category, area, agency, weekdays, start, end) in enumerate(RULES, start=10):
         RoutingRule.objects.update_or_create(
@@ -251,11 +254,15 @@ def _users(agencies, result):
 
 
 def _cameras():
-    for code, name, latitude, longitude in organisations.CAMERAS:
+    cameras = [
         Camera.objects.update_or_create(
             code=code,
             defaults={"name": name, "latitude": Decimal(f"{latitude:.6f}"), "longitude": Decimal(f"{longitude:.6f}")},
-        )
+        )[0]
+        for code, name, latitude, longitude in organisations.CAMERAS
+    ]
+    # Each plays a generated street scene; the clips are rendered and first analysed once the seed commits.
+    demo_cameras.demo_cameras_configure(cameras=cameras)
 
 
 def _deadline_for(categories):

@@ -9,8 +9,10 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from dashboard.classifier.demo_texts import demo_text
+
 from . import places, texts
-from .organisations import AGENCIES, CATEGORIES, CATEGORY_WEIGHTS
+from .organisations import AGENCIES, AUTO_ASSIGNED, CATEGORIES, CATEGORY_WEIGHTS
 
 CATEGORY_BY_CODE = {category.code: category for category in CATEGORIES}
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -197,24 +199,15 @@ def plan_report(rng, number, created, duplicate_of=None):
         ward = _ward_for(rng, category)
         lat, lon = places.point_in_ward(rng, ward)
     street, place = _place(rng, ward)
-    values = {
-        "street": street,
-        "place": place,
-        "house": rng.randint(2, 180),
-        "morning": rng.choice([5, 6, 7]),
-        "evening": rng.choice([4, 5, 6]),
-        "night": rng.choice([22, 23]),
-        "amount": rng.choice([150, 200, 300, 350, 500, 600]),
-        "count": rng.randint(2, 5),
-    }
-    language = "en" if category.code in texts.DESCRIPTIONS_EN and rng.random() < 0.3 else "vi"
-    templates = (texts.DESCRIPTIONS_EN if language == "en" else texts.DESCRIPTIONS_VI)[category.code]
-    description = rng.choice(templates).format(**values)
+    house = rng.randint(2, 180)
+    # Varied words (Vietnamese with and without accents, some English, typos), so the category classifier has
+    # labelled text to learn from in the demo city.
+    language, description = demo_text(rng, category.code, street=street, place=place)
     roll = rng.random()
     if roll < 0.55:
-        address = f"{values['house']} {street}"
+        address = f"{house} {street}"
     elif roll < 0.75:
-        address = f"Kiệt {values['house']} {street}"
+        address = f"Kiệt {house} {street}"
     else:
         address = place[:1].upper() + place[1:]
     submitted_category = category.code
@@ -416,6 +409,9 @@ def _cover_every_label(plans, now, deadline_for):
         newest_first = label in ("submitted", "verified")
         for plan in sorted(plans, key=lambda p: p.created, reverse=newest_first):
             if plan.number in used:
+                continue
+            # Verifying a case of a category assigned automatically assigns it at once: it cannot stay verified.
+            if label == "verified" and plan.category in AUTO_ASSIGNED:
                 continue
             target = None
             if label == "merged":

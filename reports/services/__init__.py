@@ -6,6 +6,7 @@ else writes cases.
 """
 
 from .alerts import case_record_alert
+from .camera_cases import case_submit_camera
 from .common import hash_token
 from .following import case_follow, follower_digest
 from .lifecycle import (
@@ -24,6 +25,7 @@ from .lifecycle import (
     case_return,
     case_submit,
     case_verify,
+    case_verify_automatically,
     reporter_has_access,
     reporter_reveal,
 )
@@ -46,7 +48,9 @@ __all__ = [
     "case_resolve",
     "case_return",
     "case_submit",
+    "case_submit_camera",
     "case_verify",
+    "case_verify_automatically",
     "follower_digest",
     "hash_token",
     "message_from_reporter",

@@ -38,7 +38,7 @@ class Submission:
     token: str
 
 
-def _next_tracking_code(moment):
+def next_tracking_code(moment):
     year = moment.year % 100
     with connection.cursor() as cursor:
         # One statement (PostgreSQL, and SQLite 3.35+): the upsert takes the row lock, so concurrent submissions get
@@ -98,7 +98,7 @@ def case_submit(
     )
     token = secrets.token_urlsafe(16)
     case = Case.objects.create(
-        tracking_code=_next_tracking_code(moment),
+        tracking_code=next_tracking_code(moment),
         token_hash=hash_token(token),
         source=Source.CITIZEN,
         state=State.SUBMITTED,
@@ -131,13 +131,29 @@ def case_verify(*, case, by, category=None, note=""):
     require_operator(by)
     case = lock_case(case)
     require_state(case, {State.SUBMITTED})
+    return _verify(case, role=Role.OPERATOR, by=by, category=category, note=note)
+
+
+@transaction.atomic
+def case_verify_automatically(*, case) -> bool:
+    """The system verifies a report of a category the centre lets through unchecked (Category.auto_verify), then
+    routes it as case_verify does. False, changing nothing, when the case is no longer waiting or its category
+    no longer verifies automatically (an operator was quicker, or the setting changed since it was received)."""
+    case = lock_case(case)
+    if case.state != State.SUBMITTED or not case.category.auto_verify:
+        return False
+    _verify(case, role=Role.SYSTEM, by=None, category=None, note="")
+    return True
+
+
+def _verify(case, *, role, by, category, note):
     fields = {}
     data = {}
     if category is not None and category != case.category:
         data = {"category_from": case.category.code, "category_to": category.code}
         fields["category"] = category
     move_case(case, State.VERIFIED, **fields)
-    append_event(case, EventKind.VERIFIED, role=Role.OPERATOR, by=by, from_state=State.SUBMITTED, note=note, data=data)
+    append_event(case, EventKind.VERIFIED, role=role, by=by, from_state=State.SUBMITTED, note=note, data=data)
     if case.category.auto_assign:
         decision = route_case(case)
         if decision.agency is not None:

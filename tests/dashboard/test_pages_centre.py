@@ -220,9 +220,12 @@ def test_case_page_offers_nearby_open_cases_of_the_same_category_as_merge_candid
 
     assert [likely.case.tracking_code for likely in response.context["duplicates"]] == [near.tracking_code]
     content = response.content.decode()
-    for absent in (far, other_kind, rejected):
+    for absent in (far, rejected):
         assert absent.tracking_code not in content
     assert f'name="into" value="{near.tracking_code}"' in content
+    # Another category's case so close is shown as a nearby case (the case screen's own list), never as a duplicate.
+    assert [other.tracking_code for other in response.context["nearby"]] == [other_kind.tracking_code]
+    assert f'name="into" value="{other_kind.tracking_code}"' not in content
 
 
 def test_assignment_offers_agencies_of_the_category_kind_first(operator, agency_a, agency_b, other_category, case):

@@ -167,7 +167,37 @@ ENDPOINTS = {
     "dashboard:rule_delete": Endpoint(OPERATOR, lambda w, role: {"pk": w.rule}, body()),
     "dashboard:categories": Endpoint(OPERATOR),
     "dashboard:category_auto_assign": Endpoint(OPERATOR, lambda w, role: {"code": w.category.code}, body(enabled="1")),
+    "dashboard:category_auto_verify": Endpoint(OPERATOR, lambda w, role: {"code": w.category.code}, body(enabled="1")),
     "dashboard:returns": Endpoint(OPERATOR),
+    # Triage: claims, bulk decisions and the SLA monitor.
+    "dashboard:claim": on_case(OPERATOR, body()),
+    "dashboard:release": on_case(OPERATOR, body()),
+    "dashboard:bulk": Endpoint(OPERATOR, post=lambda w: {"action": "verify", "cases": [w.code_b, w.code_submitted]}),
+    "dashboard:sla": Endpoint(OPERATOR),
+    "dashboard:sla_remind": on_case(OPERATOR, body()),
+    "dashboard:sla_escalate": on_case(OPERATOR, body()),
+    # The centre's overview, exports and monthly report.
+    "dashboard:overview:overview": Endpoint(OPERATOR),
+    "dashboard:overview:map_json": Endpoint(OPERATOR),
+    "dashboard:overview:agencies": Endpoint(OPERATOR),
+    "dashboard:overview:report": Endpoint(OPERATOR, lambda w, role: {"year": "2026", "month": "11"}),
+    # The category classifier.
+    "dashboard:classifier:page": Endpoint(OPERATOR),
+    "dashboard:classifier:settings": Endpoint(OPERATOR, post=body(prefill="on", threshold="0.8")),
+    "dashboard:classifier:train": Endpoint(OPERATOR, post=body()),
+    "dashboard:classifier:activate": Endpoint(OPERATOR, lambda w, role: {"version": 1}, body()),
+    # Cameras: their pages, zones and the review queue.
+    "dashboard:cameras:list": Endpoint(OPERATOR),
+    "dashboard:cameras:new": Endpoint(OPERATOR, post=body()),
+    "dashboard:cameras:review": Endpoint(OPERATOR),
+    "dashboard:cameras:camera": Endpoint(OPERATOR, lambda w, role: {"code": "cam-none"}, body()),
+    "dashboard:cameras:edge_secret": Endpoint(OPERATOR, lambda w, role: {"code": "cam-none"}, body()),
+    "dashboard:cameras:snapshot": Endpoint(OPERATOR, lambda w, role: {"code": "cam-none"}),
+    "dashboard:cameras:zones": Endpoint(OPERATOR, lambda w, role: {"code": "cam-none"}, body(zones="{}")),
+    "dashboard:cameras:review_detection": Endpoint(OPERATOR, lambda w, role: {"pk": 1}),
+    "dashboard:cameras:review_confirm": Endpoint(OPERATOR, lambda w, role: {"pk": 1}, body()),
+    "dashboard:cameras:review_dismiss": Endpoint(OPERATOR, lambda w, role: {"pk": 1}, body(reason="false_alarm")),
+    "dashboard:cameras:evidence": Endpoint(OPERATOR, lambda w, role: {"pk": 1, "which": "snapshot"}),
     "dashboard:areas": Endpoint(OPERATOR),
     "dashboard:areas_geojson": Endpoint(OPERATOR),
     "dashboard:area_new": Endpoint(OPERATOR, post=body()),
@@ -178,6 +208,7 @@ ENDPOINTS = {
     "dashboard:api_key_revoke": Endpoint(OPERATOR, lambda w, role: {"pk": w.api_key}, body()),
     # The agencies' inbox.
     "agencies:inbox": Endpoint(AGENCY),
+    "agencies:performance": Endpoint(AGENCY),
     "agencies:case": on_case(AGENCY),
     "agencies:accept": on_case(AGENCY, body(note="")),
     "agencies:return": on_case(AGENCY, body(reason="Không phải việc của đội")),
@@ -234,6 +265,10 @@ ENDPOINTS = {
     "api:ledger-leaves": Endpoint(PUBLIC),
     "api:ledger-inclusion": Endpoint(PUBLIC),
     "api:ledger-consistency": Endpoint(PUBLIC),
+    # Edge cameras' signed events (the signature and payloads are tested in tests/cameras/test_edge.py).
+    "cameras:events": Endpoint(
+        PUBLIC, lambda w, role: {"code": "no-such-camera"}, post=lambda w: {"rule": "no_parking"}, json=True
+    ),
     # Open311.
     "open311:discovery": Endpoint(PUBLIC, lambda w, role: OPEN311),
     "open311:services": Endpoint(PUBLIC, lambda w, role: OPEN311),

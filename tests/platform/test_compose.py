@@ -22,7 +22,15 @@ SECRETS = {
     "S3_SECRET_ACCESS_KEY": "compose-test-minio",
 }
 # Settings the image or the wiring decides, so compose does not pass them through.
-NOT_PASSED = {"STATIC_ROOT", "MEDIA_URL", "MEDIA_ROOT", "CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER"}
+# HUESMART_BENCH_BASELINES mounts bench/'s baseline views: for `make bench` only, never in a deployment.
+NOT_PASSED = {
+    "STATIC_ROOT",
+    "MEDIA_URL",
+    "MEDIA_ROOT",
+    "CELERY_BROKER_URL",
+    "CELERY_TASK_ALWAYS_EAGER",
+    "HUESMART_BENCH_BASELINES",
+}
 
 
 def compose(*args, tmp_path, **variables):

@@ -27,7 +27,8 @@ ENDPOINTS = [
     ("reporter's case page", None, lambda d: d["reporter_url"], 8),
     ("transparency home", None, lambda d: reverse("transparency:home"), 12),
     ("map data", None, lambda d: reverse("transparency:map_json") + f"?bbox={BOX}", 3),
-    ("map data, filtered live", None, lambda d: reverse("transparency:map_json") + f"?bbox={BOX}&period=30d", 3),
+    # On PostgreSQL the live grid asks for a hash aggregate (SET LOCAL, and back, inside a test's transaction).
+    ("map data, filtered live", None, lambda d: reverse("transparency:map_json") + f"?bbox={BOX}&period=30d", 4),
     ("new cases feed", None, lambda d: reverse("transparency:feed_new"), 2),
     ("resolved cases feed", None, lambda d: reverse("transparency:feed_resolved"), 2),
     ("category figures", None, lambda d: reverse("transparency:category", args=[d["category"].code]), 4),

@@ -52,6 +52,8 @@ class Command(BaseCommand):
         out.write(f"  overdue {counts['overdue']}, rated {counts['rated']}, reopened {counts['reopened']}")
         for line in result.stopped:
             out.write(self.style.WARNING(f"  stopped early: {line}"))
+        if result.classifier:
+            out.write(f"  category classifier: {result.classifier}")
         out.write("")
         out.write(self.style.MIGRATE_HEADING("Demo logins (for a demo only: change or remove them anywhere else)"))
         width = max(len(username) for username, *_ in result.logins)
