@@ -206,6 +206,13 @@ def alert_recipients(alert):
         return [("centre", centre_emails())]
     if alert.kind in (Kind.WARNING, Kind.OVERDUE):
         return [("agency", agency_emails(agency))]
+    return escalation_recipients(event)
+
+
+def escalation_recipients(event):
+    """(channel, addresses) of an escalated event: the agency's parent when the event names it, then the centre.
+    The sweep's escalations and the SLA monitor's (dashboard/sla.py) reach the same people."""
+    agency = event.agency
     channels = []
     parent = agency.parent if agency is not None else None
     if parent is not None and parent.code in event.data.get("to", []):

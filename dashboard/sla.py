@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agencies.escalation import agency_emails, centre_emails
+from agencies.escalation import agency_emails, escalation_recipients
 from agencies.models import Agency
 from reports import clock, outbox
 from reports.errors import InvalidTransition
@@ -283,15 +283,9 @@ def _local(moment):
 
 def sla_recipients(event):
     """(channel, addresses) for each audience of a reminder or an escalation."""
-    agency = event.agency
     if event.kind == EventKind.NOTE:
-        return [("agency", agency_emails(agency))]
-    channels = []
-    parent = agency.parent if agency is not None else None
-    if parent is not None and parent.code in event.data.get("to", []):
-        channels.append(("parent", agency_emails(parent)))
-    channels.append(("centre", centre_emails()))
-    return channels
+        return [("agency", agency_emails(event.agency))]
+    return escalation_recipients(event)
 
 
 def send_sla_mail_now(event_id) -> int:
