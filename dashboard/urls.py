@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import api_keys, areas, case_list, media_views, views
+from . import api_keys, areas, case_list, media_views, routing_views, sla_views, views
 
 app_name = "dashboard"
 
@@ -12,10 +12,10 @@ urlpatterns = [
     path("cases/<str:code>/claim/", views.claim, name="claim"),
     path("cases/<str:code>/release/", views.release, name="release"),
     path("bulk/", views.bulk, name="bulk"),
-    path("sla/", views.sla_monitor, name="sla"),
+    path("sla/", sla_views.sla_monitor, name="sla"),
     *(
-        path(f"sla/<str:code>/{name}/", views.sla_nudge, {"name": name}, name=f"sla_{name}")
-        for name in views.SLA_NUDGES
+        path(f"sla/<str:code>/{name}/", sla_views.sla_nudge, {"name": name}, name=f"sla_{name}")
+        for name in sla_views.SLA_NUDGES
     ),
     path("cases/<str:code>/reveal/", views.reveal, name="reveal"),
     path("cases/<str:code>/message/", views.message, name="message"),
@@ -25,14 +25,14 @@ urlpatterns = [
     path("media/<int:pk>/release/", media_views.media_release, name="media_release"),
     path("media/<int:pk>/preview.jpg", media_views.media_preview, name="media_preview"),
     path("media/<int:pk>/public/", media_views.media_variant, name="media_variant"),
-    path("rules/", views.rules, name="rules"),
-    path("rules/new/", views.rule_edit, name="rule_new"),
-    path("rules/<int:pk>/", views.rule_edit, name="rule"),
-    path("rules/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
-    path("categories/", views.categories, name="categories"),
-    path("categories/<slug:code>/auto-assign/", views.category_auto_assign, name="category_auto_assign"),
-    path("categories/<slug:code>/auto-verify/", views.category_auto_verify, name="category_auto_verify"),
-    path("routing/returns/", views.returns, name="returns"),
+    path("rules/", routing_views.rules, name="rules"),
+    path("rules/new/", routing_views.rule_edit, name="rule_new"),
+    path("rules/<int:pk>/", routing_views.rule_edit, name="rule"),
+    path("rules/<int:pk>/delete/", routing_views.rule_delete, name="rule_delete"),
+    path("categories/", routing_views.categories, name="categories"),
+    path("categories/<slug:code>/auto-assign/", routing_views.category_auto_assign, name="category_auto_assign"),
+    path("categories/<slug:code>/auto-verify/", routing_views.category_auto_verify, name="category_auto_verify"),
+    path("routing/returns/", routing_views.returns, name="returns"),
     path("areas/", areas.areas, name="areas"),
     path("areas.geojson", areas.areas_geojson, name="areas_geojson"),
     path("areas/new/", areas.area_new, name="area_new"),

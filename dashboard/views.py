@@ -1,5 +1,6 @@
-"""The monitoring centre's pages: the triage queue, all cases, one case and its life-cycle steps; and the routing
-configuration (rules, automatic assignment per category) with the report of returns it is judged by.
+"""The monitoring centre's pages: the triage queue, one case and its life-cycle steps, claims and bulk decisions.
+The case list is dashboard/case_list.py, the SLA monitor dashboard/sla_views.py, the routing configuration
+dashboard/routing_views.py.
 
 Every step is a POST that validates a small form and calls one service. A refused step re-renders the
 case page with the service's message and its status (400, 403 or 409), so nothing is hidden in a redirect.
@@ -15,8 +16,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import HttpResponseBadRequest, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
@@ -26,20 +27,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from agencies.models import RoutingRule
 from agencies.routing import route_case
 from agencies.selectors import agency_of
 from reports import clock, services
 from reports.duplicates import bounding_box, likely_duplicates, metres_between
 from reports.errors import DomainError
 from reports.message_views import MessageForm, answer_message, staff_message_form
-from reports.models import OPEN_STATES, Case, Category, EventKind, State
+from reports.models import OPEN_STATES, Case, EventKind, State
 from reports.permissions import can_reveal_reporter, is_operator
 from reports.selectors import case_for_staff, cases_visible_to, events_visible_to
 from reports.step_pages import Step, answer_step
 
-from . import claims, forms, selectors, sla
-from . import services as settings_services
+from . import claims, forms
 from .models import Claim
 from .sla import decision_queue
 
@@ -494,184 +493,3 @@ def reveal(request, code):
     response = _case_page(request, case, revealed={"reporter": reporter})
     add_never_cache_headers(response)
     return response
-
-
-# --- the SLA monitor ---------------------------------------------------------------------------------------------
-
-
-def _sla_page(request, *, error=None, status=200):
-    now = clock.now()
-    sections = {
-        "due_today": list(sla.due_today(now)[: sla.SECTION_LIMIT]),
-        "returned": sla.with_return_details(sla.returned_cases()[: sla.SECTION_LIMIT]),
-        "reopened": list(sla.reopened_after_poor_rating()[: sla.SECTION_LIMIT]),
-    }
-    groups = sla.overdue_by_agency(now)
-    for case in [*sections["due_today"], *sections["reopened"], *(c for group in groups for c in group.cases)]:
-        sla.nudge_state(case, now)
-    context = {
-        **sections,
-        "due_today_count": sla.due_today(now).count(),
-        "returned_count": sla.returned_cases().count(),
-        "reopened_count": sla.reopened_after_poor_rating().count(),
-        "overdue_groups": groups,
-        "overdue_count": sum(group.count for group in groups),
-        "verify_overdue": sla.verify_overdue_count(now),
-        "limit": sla.SECTION_LIMIT,
-        "poor_rating": sla.POOR_RATING,
-        "error": error,
-        "now": now,
-    }
-    return render(request, "dashboard/sla/monitor.html", context, status=status)
-
-
-@operator_required
-def sla_monitor(request):
-    return _sla_page(request)
-
-
-SLA_NUDGES = {
-    "remind": (sla.case_remind, gettext_lazy("%(agency)s is reminded of case %(code)s.")),
-    "escalate": (sla.case_escalate, gettext_lazy("Case %(code)s is escalated above %(agency)s.")),
-}
-
-
-@operator_required
-@require_POST
-def sla_nudge(request, code, name):
-    case = case_for_staff(request.user, code)
-    perform, done = SLA_NUDGES[name]
-    try:
-        perform(case=case, by=request.user)
-    except DomainError as exc:
-        return _sla_page(request, error=exc.message, status=exc.http_status)
-    messages.success(request, done % {"code": case.tracking_code, "agency": case.agency.name})
-    return redirect("dashboard:sla")
-
-
-# --- routing configuration: rules, categories, and how routing's choices fared ------------------------------
-
-# The rules list counts what each rule decided over this many days; the returns report starts from it too.
-RULE_OUTCOME_DAYS = 90
-
-
-@operator_required
-def rules(request):
-    outcomes = selectors.rule_outcomes(days=RULE_OUTCOME_DAYS)
-    found = list(RoutingRule.objects.select_related("category", "area", "agency"))
-    for rule in found:
-        rule.assignments, rule.returns = outcomes.get(rule.pk, (0, 0))
-        rule.day_names = forms.weekday_names(rule.weekdays)
-    return render(request, "dashboard/rules.html", {"rules": found, "days": RULE_OUTCOME_DAYS})
-
-
-@operator_required
-def rule_edit(request, pk=None):
-    rule = get_object_or_404(RoutingRule, pk=pk) if pk is not None else None
-    form = forms.RoutingRuleForm(request.POST if request.method == "POST" else None, instance=rule)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = settings_services.routing_rule_save(rule=form.save(commit=False), by=request.user)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect("dashboard:rules")
-        messages.success(request, _("The routing rule is saved: %(rule)s.") % {"rule": _rule_text(saved)})
-        if form.kind_mismatch:
-            messages.warning(
-                request,
-                _(
-                    "%(agency)s is not a %(kind)s, the kind that handles %(category)s. "
-                    "Keep the rule only if that is on purpose."
-                )
-                % {
-                    "agency": saved.agency.name,
-                    "kind": saved.category.agency_kind.name,
-                    "category": saved.category.name,
-                },
-            )
-        return redirect("dashboard:rules")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "dashboard/rule_form.html", {"form": form, "rule": rule}, status=status)
-
-
-def _rule_text(rule):
-    where = rule.area.name if rule.area else _("anywhere")
-    return _("%(category)s in %(area)s to %(agency)s") % {
-        "category": rule.category.name,
-        "area": where,
-        "agency": rule.agency.name,
-    }
-
-
-@operator_required
-@require_POST
-def rule_delete(request, pk):
-    rule = get_object_or_404(RoutingRule.objects.select_related("category", "area", "agency"), pk=pk)
-    text = _rule_text(rule)
-    try:
-        settings_services.routing_rule_delete(rule=rule, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The routing rule is deleted: %(rule)s.") % {"rule": text})
-    return redirect("dashboard:rules")
-
-
-@operator_required
-def categories(request):
-    found = Category.objects.select_related("agency_kind").annotate(
-        active_rules=Count("routing_rules", filter=Q(routing_rules__is_active=True))
-    )
-    return render(request, "dashboard/categories.html", {"categories": found})
-
-
-@operator_required
-@require_POST
-def category_auto_assign(request, code):
-    category = get_object_or_404(Category, code=code)
-    form = forms.AutoAssignForm(request.POST)
-    if not form.is_valid():
-        return HttpResponseBadRequest(_("Say whether to switch automatic assignment on or off."))
-    try:
-        settings_services.category_set_auto_assign(
-            category=category, enabled=form.cleaned_data["enabled"], by=request.user
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("dashboard:categories")
-    if category.auto_assign:
-        done = _("Cases of %(category)s now go to the suggested agency as soon as they are verified.")
-    else:
-        done = _("Cases of %(category)s now wait for an operator to assign them.")
-    messages.success(request, done % {"category": category.name})
-    return redirect("dashboard:categories")
-
-
-@operator_required
-@require_POST
-def category_auto_verify(request, code):
-    category = get_object_or_404(Category, code=code)
-    form = forms.AutoAssignForm(request.POST)
-    if not form.is_valid():
-        return HttpResponseBadRequest(_("Say whether to switch automatic verification on or off."))
-    settings_services.category_set_auto_verify(category=category, enabled=form.cleaned_data["enabled"], by=request.user)
-    if category.auto_verify:
-        done = _("Reports of %(category)s are now verified as soon as they are received.")
-    else:
-        done = _("Reports of %(category)s now wait for an operator to verify them.")
-    messages.success(request, done % {"category": category.name})
-    return redirect("dashboard:categories")
-
-
-@operator_required
-def returns(request):
-    filters = forms.ReturnsFilterForm(request.GET or None)
-    refused = filters.is_bound and not filters.is_valid()
-    days = (filters.cleaned_data["days"] if filters.is_bound and not refused else None) or RULE_OUTCOME_DAYS
-    rows = selectors.returns_report(days=days)
-    for row in rows:
-        if row.rule is not None:
-            row.rule.day_names = forms.weekday_names(row.rule.weekdays)
-    totals = {"assignments": sum(row.assignments for row in rows), "returns": sum(row.returns for row in rows)}
-    context = {"rows": rows, "days": days, "filters": filters, "totals": totals}
-    return render(request, "dashboard/returns.html", context, status=400 if refused else 200)
