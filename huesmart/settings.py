@@ -272,6 +272,8 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# SMS and Zalo messages (reports/notifications/gateways.py): the dotted path of the gateway's backend class.
+TEXT_MESSAGE_BACKEND = env.str("TEXT_MESSAGE_BACKEND", default="reports.notifications.gateways.ConsoleBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="huesmart <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Who hears of failures the platform finds itself (the daily ledger self-check, server errors): e-mail addresses.

@@ -10,10 +10,51 @@ from agencies.models import Agency, AgencyKind, Area, Localized
 from .crypto import EncryptedTextField
 
 
+class Citizen(models.Model):
+    """A citizen's optional account: signed in with a one-time code sent to an e-mail address or a phone, never a
+    password. It gathers their reports and the cases they follow; it gives no access to the centre or an inbox."""
+
+    class ContactKind(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        PHONE = "phone", _("phone")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="citizen")
+    contact_kind = models.CharField(max_length=5, choices=ContactKind.choices)
+    contact = EncryptedTextField()
+    # A keyed hash of the normalised contact: one account per address or number, found without storing it in clear.
+    contact_digest = models.CharField(max_length=64, unique=True)
+    language = models.CharField(max_length=8, default="vi")
+    created_at = models.DateTimeField()
+
+    def __str__(self):
+        # Never the contact: this string ends up in logs and admin pages.
+        return f"Citizen #{self.pk}"
+
+
+class OneTimeCode(models.Model):
+    """A sign-in code sent to a contact: stored hashed, short-lived, a few attempts, used once."""
+
+    contact_digest = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"One-time code #{self.pk}"
+
+
 class Category(Localized):
     """What a case is about; names the agency kind that handles it and the time it has."""
 
+    class Kind(models.TextChoices):
+        PROBLEM = "problem", _("a problem for an agency to handle")
+        # A good deed seen in the city, or thanks to an agency: verified by the centre and published, handled by no one.
+        PRAISE = "praise", _("a good deed or thanks")
+
     code = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.PROBLEM)
     agency_kind = models.ForeignKey(AgencyKind, on_delete=models.PROTECT, related_name="categories")
     deadline_days = models.PositiveSmallIntegerField(
         _("deadline in working days"), default=5, help_text=_("For a normal-priority case.")
@@ -50,6 +91,8 @@ class Reporter(models.Model):
     device_id = EncryptedTextField(blank=True)
     account_id = EncryptedTextField(blank=True)
     language = models.CharField(max_length=8, default="vi")
+    # The citizen's optional account, when they were signed in as they reported (or claimed the case later).
+    citizen = models.ForeignKey("Citizen", null=True, blank=True, on_delete=models.SET_NULL, related_name="reporters")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):

@@ -21,6 +21,7 @@ from huesmart.celery import app as celery_app
 from reports import categories, clock, services
 from reports.ledger.append_only import flush_with_triggers_lifted
 from reports.models import Category
+from reports.notifications import gateways
 
 # Transactional tests end with Django's flush, which empties the tables the append-only triggers guard: the
 # triggers are lifted inside the flush's transaction only (migration 0006).
@@ -53,6 +54,8 @@ def _isolated_media(settings, tmp_path):
     celery_app.conf.task_eager_propagates = True
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TEXT_MESSAGE_BACKEND = "reports.notifications.gateways.LocmemBackend"
+    gateways.outbox.clear()
     settings.MAP_TILE_URL = ""
     # Hashing at full strength would make every fixture user cost a tenth of a second.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

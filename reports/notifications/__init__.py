@@ -12,8 +12,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from .models import CaseEvent, EventKind, Notice, Role
-from .services import follower_digest
+from ..models import CaseEvent, EventKind, Notice, Role
+from ..services import follower_digest
 
 REPORTER_CHANNEL = "email"
 
@@ -125,7 +125,7 @@ def _render_mail(name, context):
 
 def _reporter_message_mail(event, channel):
     """To the reporter: the message and who it is from (the agency's name or the centre), never a staff member."""
-    from .services.messages import LINK_DAYS, reporter_link_key
+    from ..services.messages import LINK_DAYS, reporter_link_key
 
     case = event.case
     link = reverse("reports:reporter_messages", args=[case.tracking_code, reporter_link_key(case)])
