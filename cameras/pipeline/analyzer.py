@@ -308,7 +308,7 @@ class Analyzer:
                 # A second track on an object already followed (found again in pieces): keep the first.
                 self.tracker.tracks.remove(track)
                 return True
-        if self.detector is None and self.background.looks_like_ghost(box):
+        if self.detector is None and self.background.looks_like_ghost(box, arrived=track.arrived):
             self.background.absorb_box(box)
             self.tracker.tracks.remove(track)
             return True

@@ -401,9 +401,11 @@ class Background:
             self.fast[:, y0:y1, x0:x1] = self.current[:, y0:y1, x0:x1]
             self.static_s[y0:y1, x0:x1] = 0.0
 
-    def looks_like_ghost(self, box: tuple[int, int, int, int]) -> bool:
+    def looks_like_ghost(self, box: tuple[int, int, int, int], arrived: bool = False) -> bool:
         """An object has its outline in the current picture; a ghost (the background where an absorbed object
-        stood) has it in the background instead. Compare the edge strength along the mask's outline."""
+        stood) has it in the background instead. Compare the edge strength along the mask's outline. For an
+        object that was seen driving in (`arrived`), a ghost only if its inside also blends into the ground: a
+        swaying shadow or a passer-by over it weakens its outline for a moment."""
         if self.current is None:
             return False
         x0, y0, x1, y1 = box
@@ -417,23 +419,36 @@ class Background:
             return False
         current = _texture(np.ascontiguousarray(self.current[0, y0:y1, x0:x1]))
         background = _texture(np.ascontiguousarray(self.slow[0, y0:y1, x0:x1]))
+        # The ground around the object tells the light on it now against the background's: under a cloud's shadow
+        # every edge is weaker and every contrast smaller, ghost or not.
+        gx0, gy0 = max(0, x0 - GHOST_RING - 2), max(0, y0 - GHOST_RING - 2)
+        gx1, gy1 = min(self.width, x1 + GHOST_RING + 2), min(self.height, y1 + GHOST_RING + 2)
+        grown = self.masks.slow[gy0:gy1, gx0:gx1]
+        inside = grown.view(np.bool_)
+        ring = (cv2.dilate(grown, np.ones((2 * GHOST_RING + 1,) * 2, np.uint8)) > grown).view(np.bool_)
+        if inside.sum() < 4 or ring.sum() < 4:
+            return False
+        gain = 1.0
+        if ring.sum() >= 8:
+            gain = (float(np.median(self.current[0, gy0:gy1, gx0:gx1][ring])) + 4.0) / (
+                float(np.median(self.slow[0, gy0:gy1, gx0:gx1][ring])) + 4.0
+            )
+            gain = min(2.0, max(0.3, gain))
         edge_now = float(np.abs(current[outline]).mean())
-        edge_before = float(np.abs(background[outline]).mean())
-        if edge_now < 0.7 * edge_before:
+        edge_before = gain * float(np.abs(background[outline]).mean())
+        weak_outline = edge_now < 0.7 * edge_before
+        if weak_outline and not arrived:
             return True
         # On a patterned ground (tiles) edges are everywhere: then ask which picture blends into its surroundings.
         # A ghost's inside looks like the ground around it now; an object's did before it came.
-        grow = GHOST_RING + 2
-        x0, y0 = max(0, x0 - grow), max(0, y0 - grow)
-        x1, y1 = min(self.width, x1 + grow), min(self.height, y1 + grow)
-        region = self.masks.slow[y0:y1, x0:x1]
-        inside = region.view(np.bool_)
-        ring = (cv2.dilate(region, np.ones((2 * GHOST_RING + 1,) * 2, np.uint8)) > region).view(np.bool_)
-        if inside.sum() < 4 or ring.sum() < 4:
-            return False
-        contrast_now = _contrast(self.current[:, y0:y1, x0:x1], inside, ring)
-        contrast_before = _contrast(self.slow[:, y0:y1, x0:x1], inside, ring)
-        return contrast_before > GHOST_CONTRAST and contrast_now < 0.6 * contrast_before
+        contrast_now = _contrast(self.current[:, gy0:gy1, gx0:gx1], inside, ring)
+        contrast_before = gain * _contrast(self.slow[:, gy0:gy1, gx0:gx1], inside, ring)
+        blends = contrast_before > GHOST_CONTRAST and contrast_now < 0.6 * contrast_before
+        if not arrived and contrast_now < gain * GHOST_CONTRAST:
+            # Never seen arriving and no different from the ground around it: a flaw of the background (the
+            # street filled in behind something that only seemed to stop during the warm-up), not an object.
+            return True
+        return blends
 
 
 def _overlap_share(a, b) -> float:

@@ -205,7 +205,9 @@ class Rules:
             return None
         direction = self._geometry[zone.id]["direction"]
         step = float((np.array(track.anchor) - np.array(track.prev_anchor)) @ direction)
-        if state.get("since") is None:
+        if state.get("since") is None or track.resting(t):
+            # A vehicle that stood still has no direction yet: what it travelled before it stopped (or what the
+            # track followed before it picked up another road user at that spot) does not count against it.
             state.update(since=t, against=0.0, along=0.0)
         if not self._rigid_step(state, track, direction):
             pass
