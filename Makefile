@@ -4,6 +4,9 @@
 PYTHON ?= python3
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist), a test module per process: each process has its own test database
+# and Redis database (tests/conftest.py). TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 VENV := .venv
 BIN := $(VENV)/bin
 # Written after a successful install; newer than pyproject.toml means there is nothing to install.
@@ -30,7 +33,7 @@ test: install
 	@command -v docker-compose >/dev/null || { $(SUDO) apt-get update && $(APT_INSTALL) docker-compose; }
 	@command -v xgettext >/dev/null || { $(SUDO) apt-get update && $(APT_INSTALL) gettext; }
 	@[ -f $(DEJAVU) ] || { $(SUDO) apt-get update && $(APT_INSTALL) fonts-dejavu-core; }
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The web benchmark (bench/web.py, bench/README.md): PostgreSQL at DATABASE_URL (default the local server) and Redis
 # database 8 on the local server; BENCH_ARGS=--quick for a smoke run, --big for the 1,000,000-case transparency stage.

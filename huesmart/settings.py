@@ -131,6 +131,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("CITY_TIME_ZONE", default="Asia/Ho_Chi_Minh")
 USE_I18N = True
 USE_TZ = True
+# Dates as "Thứ 3, 24/11/2026 14:05" and figures as 1.234 in Vietnamese; day first and a 24-hour clock in English.
+FORMAT_MODULE_PATH = "huesmart.formats"
+# A stale form (its CSRF token expired) gets a page that says nothing was saved and what to do, in their language.
+CSRF_FAILURE_VIEW = "huesmart.errors.csrf_failure"
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
@@ -274,6 +278,11 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 # SMS and Zalo messages (reports/notifications/gateways.py): the dotted path of the gateway's backend class.
 TEXT_MESSAGE_BACKEND = env.str("TEXT_MESSAGE_BACKEND", default="reports.notifications.gateways.ConsoleBackend")
+# Web Push (reports/notifications/push.py). With no keys set, a DEBUG server makes a pair once in var/webpush-vapid.key;
+# outside DEBUG, push is not offered until the keys are set.
+WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_VAPID_PUBLIC_KEY = env.str("WEBPUSH_VAPID_PUBLIC_KEY", default="")
+WEBPUSH_VAPID_SUBJECT = env.str("WEBPUSH_VAPID_SUBJECT", default="mailto:no-reply@localhost")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="huesmart <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Who hears of failures the platform finds itself (the daily ledger self-check, server errors): e-mail addresses.
@@ -348,6 +357,8 @@ RATE_LIMITS = {
     "track": _rates("RATE_LIMIT_TRACK", ["60/m", "1000/h"]),
     # Failed sign-ins from one address, whatever the username (the lock-out below is per username and address).
     "login": _rates("RATE_LIMIT_LOGIN", ["10/m", "30/h"]),
+    # Sign-in codes sent (e-mail or SMS) per address, whatever the contact; each contact also gets at most 3 an hour.
+    "sign_in_code": _rates("RATE_LIMIT_SIGN_IN_CODE", ["3/m", "20/h"]),
     # Open311 POST per address, before its API key is even read; each key also has its own limit per minute.
     "open311": _rates("RATE_LIMIT_OPEN311", ["120/m"]),
     # Edge cameras' signed events, per address.
@@ -449,6 +460,8 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
         "style-src": ["'self'", *_inline_style_hashes(BASE_DIR / "templates" / "503.html")],
         "img-src": ["'self'", "data:", *filter(None, [_origin(MAP_TILE_URL)]), *_MEDIA_ORIGINS],
         "media-src": ["'self'", *_MEDIA_ORIGINS],

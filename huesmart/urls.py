@@ -12,10 +12,13 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("", include("reports.urls")),
+    # The installable app: its service worker at the root scope, its manifest, the page shown offline.
+    path("", include("reports.pwa_urls")),
     path("centre/", include("dashboard.urls")),
     path("inbox/", include("agencies.urls")),
     path("agencies/", include("agencies.public_urls")),
     path("transparency/", include("reports.transparency.urls")),
+    path("me/", include("reports.citizens.urls")),
     path("cameras/", include("cameras.urls")),
     path("api/v1/", include("huesmart.api_urls")),
     path("open311/v2/", include("reports.open311.urls")),
@@ -34,3 +37,9 @@ urlpatterns = [
 # bench/web.py's baselines (bench/baselines.py), under the same middleware as the real views; never in production.
 if settings.BENCH_BASELINES:
     urlpatterns.append(path("bench/", include("bench.baselines")))
+
+# Error pages in the visitor's language; the API and Open311 get their own error formats (huesmart/errors.py).
+handler400 = "huesmart.errors.bad_request"
+handler403 = "huesmart.errors.permission_denied"
+handler404 = "huesmart.errors.page_not_found"
+handler500 = "huesmart.errors.server_error"

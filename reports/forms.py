@@ -10,6 +10,7 @@ from . import uploads
 from .categories import active_category_by_pk
 from .media import check_uploads
 from .models import Category, State
+from .notifications.forms import PushSubscriptionField, channel_choices, check_channels
 from .validators import clean_point
 
 
@@ -67,7 +68,8 @@ class ActiveCategoryChoiceField(CategoryChoiceField):
             found = active_category_by_pk(int(value))
         except (TypeError, ValueError):
             found = None
-        if found is None:
+        if found is None or found.kind != Category.Kind.PROBLEM:
+            # A good deed or a thanks has its own page (reports/praise_views.py).
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return found
 
@@ -75,7 +77,7 @@ class ActiveCategoryChoiceField(CategoryChoiceField):
 class ReportForm(PlainLabels, forms.Form):
     category = ActiveCategoryChoiceField(
         label=_("What is the problem about?"),
-        queryset=Category.objects.filter(is_active=True),
+        queryset=Category.objects.filter(is_active=True, kind=Category.Kind.PROBLEM),
         empty_label=_("Choose a category"),
         error_messages={
             "required": _("Choose a category."),
@@ -117,14 +119,31 @@ class ReportForm(PlainLabels, forms.Form):
         widget=TelInput(attrs={"autocomplete": "tel"}),
     )
     email = forms.EmailField(label=_("Email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    # How the reporter hears about the case (reports/notifications): checked against the contact details above.
+    notify_by = forms.MultipleChoiceField(
+        label=_("How do you want to hear about your report?"),
+        required=False,
+        initial=["email"],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    push_subscription = PushSubscriptionField()
 
     def __init__(self, *args, session=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = _categories_in_language(self.fields["category"].queryset)
+        self.fields["notify_by"].choices = channel_choices()
         # Uploads belong to the browser session that created them; without one, none are ours.
         self.session = session if session is not None else {}
         self._uploads = []
         self._uploads_refused = False
+
+    def clean_notify_by(self):
+        return check_channels(
+            self.cleaned_data["notify_by"],
+            email=self.cleaned_data.get("email"),
+            phone=self.cleaned_data.get("phone"),
+            push_subscription=self.data.get("push_subscription", ""),
+        )
 
     @property
     def place_errors(self):
@@ -254,7 +273,7 @@ class CaseFilterForm(PlainLabels, forms.Form):
     figure = forms.ChoiceField(
         required=False,
         widget=forms.HiddenInput,
-        choices=[("", ""), ("eligible", ""), ("handled", ""), ("under_review", ""), ("overdue", "")],
+        choices=[("", ""), ("received", ""), ("eligible", ""), ("handled", ""), ("under_review", ""), ("overdue", "")],
     )
     since = forms.DateField(required=False, widget=forms.HiddenInput)
 

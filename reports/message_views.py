@@ -82,7 +82,7 @@ def _linked_case(code, key):
     case = public_case(code)
     if not reporter_link_valid(case, key):
         # The same answer as for a wrong token: a guessed or expired key learns nothing.
-        raise Http404("No such case.")
+        raise Http404(_("No such case."))
     return case
 
 

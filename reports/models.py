@@ -415,21 +415,46 @@ class DeadlineAlert(models.Model):
         return f"{self.kind} for case {self.case_id} at {self.deadline:%Y-%m-%d %H:%M}"
 
 
-class Follower(models.Model):
-    """A citizen who follows a case they did not report (instead of sending a duplicate): told of its steps."""
+class Subscription(models.Model):
+    """Someone who hears about a case by one channel: its reporter, or a follower who did not report it (instead of
+    sending a duplicate). One person may hear by several channels: one row each."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="followers")
-    email = EncryptedTextField()
-    # A keyed hash of the address, so the same person following twice is one follower, without storing it in clear.
-    email_digest = models.CharField(max_length=64)
+    class Role(models.TextChoices):
+        REPORTER = "reporter", _("reporter")
+        FOLLOWER = "follower", _("follower")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        PUSH = "push", _("notifications on this device")
+        SMS = "sms", _("SMS")
+        ZALO = "zalo", _("Zalo")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="subscriptions")
+    role = models.CharField(max_length=8, choices=Role.choices)
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    # An e-mail address, a phone number in E.164, or a browser's push subscription (JSON): encrypted at rest.
+    address = EncryptedTextField()
+    # A keyed hash of the normalised address, so the same person subscribing twice is one row, without storing it
+    # in clear (reports/notifications/addresses.py).
+    address_digest = models.CharField(max_length=64)
     language = models.CharField(max_length=8, default="vi")
+    # The citizen's account, when they were signed in: their page lists the cases they follow.
+    citizen = models.ForeignKey(
+        "Citizen", null=True, blank=True, on_delete=models.SET_NULL, related_name="subscriptions"
+    )
+    # The secret of the unsubscribe link every message carries.
+    token = models.CharField(max_length=32, unique=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "email_digest"], name="one_follow_per_email")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "channel", "address_digest"], name="one_subscription_per_address")
+        ]
 
     def __str__(self):
-        return f"Follower #{self.pk} of case {self.case_id}"
+        # Never the address: this string ends up in logs and admin pages.
+        return f"Subscription #{self.pk} ({self.channel}, {self.role}) to case {self.case_id}"
 
 
 class CategoryAttribute(models.Model):

@@ -6,19 +6,8 @@ lost between a commit and the broker. Tasks are named here, by their Celery name
 
 from . import outbox
 
-# Events a reporter hears about; notes, reveals and their own steps are not news to them.
-NOTICE_KINDS = {
-    "verified",
-    "rejected",
-    "merged",
-    "duplicate_merged",
-    "assigned",
-    "accepted",
-    "progress",
-    "resolved",
-    "overdue",
-    "closed",
-}
+# The steps a case's subscribers hear about: one list, in reports/notifications/steps.py.
+from .notifications.steps import NOTIFIED_STEPS as NOTICE_KINDS
 
 
 def schedule_after_event(event):

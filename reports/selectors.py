@@ -2,6 +2,7 @@
 
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from agencies.selectors import agency_of
 
@@ -24,7 +25,7 @@ def case_for_staff(user, tracking_code):
     """The case if this user may work on it; a 404 otherwise, so other agencies' codes reveal nothing."""
     case = cases_visible_to(user).filter(tracking_code=tracking_code).first()
     if case is None:
-        raise Http404("No such case.")
+        raise Http404(_("No such case."))
     return case
 
 
@@ -35,7 +36,7 @@ def public_cases():
 def public_case(tracking_code):
     case = public_cases().select_related("merged_into").filter(tracking_code=tracking_code).first()
     if case is None:
-        raise Http404("No such case.")
+        raise Http404(_("No such case."))
     return case
 
 

@@ -99,16 +99,18 @@ def _checked_uploads(files):
 
 
 class ActiveCategoryField(serializers.SlugRelatedField):
-    """An active category by its code, read from the process's copy (reports/categories.py), not one query each."""
+    """An active category of problems by its code, read from the process's copy (reports/categories.py), not one query
+    each. Good deeds and thanks are shared on their own page (reports/praise_views.py), not reported through the API."""
 
     def __init__(self, **kwargs):
-        super().__init__(slug_field="code", queryset=Category.objects.filter(is_active=True), **kwargs)
+        queryset = Category.objects.filter(is_active=True, kind=Category.Kind.PROBLEM)
+        super().__init__(slug_field="code", queryset=queryset, **kwargs)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
         found = active_category(data)
-        if found is None:
+        if found is None or found.kind != Category.Kind.PROBLEM:
             self.fail("does_not_exist", slug_name=self.slug_field, value=data)
         return found
 

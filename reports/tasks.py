@@ -162,11 +162,12 @@ def outbox_relay():
 
 @shared_task
 def forget_old_rows():
-    """Delete outbox rows sent over an hour ago and idempotency keys past IDEMPOTENCY_HOURS."""
+    """Delete outbox rows sent over an hour ago, idempotency keys past IDEMPOTENCY_HOURS and sign-in codes a day old."""
+    from .citizens.services import codes_forget
     from .idempotency import forget_expired
     from .outbox import forget_sent
 
-    return {"outbox": forget_sent(), "idempotency_keys": forget_expired()}
+    return {"outbox": forget_sent(), "idempotency_keys": forget_expired(), "sign_in_codes": codes_forget()}
 
 
 @shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)

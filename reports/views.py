@@ -17,10 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from huesmart.ratelimit import rate_limited
 
-from . import idempotency, services
+from . import idempotency, pwa_views, services
+from .citizens.selectors import citizen_of
 from .errors import DomainError, KeyReused
 from .forms import CaseFilterForm, RatingForm, ReopenForm, ReportForm, TrackForm
-from .models import Media, Role, State
+from .models import Category, Media, Role, State
 from .permissions import is_operator, is_staff_of
 from .selectors import public_case, public_cases, public_media
 from .signed_urls import has_valid_signature, presigned_original_url, signed_original_url
@@ -56,7 +57,7 @@ class _FormRefused(Exception):
     """The form has errors: nothing is stored, so the key stays free for the corrected report."""
 
 
-def _store_report(form, language):
+def _store_report(form, language, citizen=None):
     data = form.cleaned_data
     submission = services.case_submit(
         description=data["description"],
@@ -69,6 +70,9 @@ def _store_report(form, language):
         phone=data["phone"],
         email=data["email"],
         language=language,
+        citizen=citizen,
+        notify_by=data["notify_by"],
+        push_subscription=data["push_subscription"],
     )
     body = {"code": submission.case.tracking_code, "token": submission.token}
     return idempotency.Answer(302, body, submission.case.pk)
@@ -84,7 +88,7 @@ def _send_report(request, form):
     def produce():
         if not valid:
             raise _FormRefused
-        return _store_report(form, request.LANGUAGE_CODE)
+        return _store_report(form, request.LANGUAGE_CODE, citizen=citizen_of(request.user))
 
     digest = idempotency.request_fingerprint(request, ignore=NOT_REPORT_FIELDS) if key else ""
     answer = idempotency.once(IDEMPOTENCY_SCOPE, key, digest, produce)
@@ -133,6 +137,7 @@ def submit(request):
         "city_bounds": f"{south},{west},{north},{east}",
         "idempotency_field": IDEMPOTENCY_FIELD,
         "idempotency_key": key or str(uuid.uuid4()),
+        "offline_max_video_bytes": pwa_views.OFFLINE_MAX_VIDEO_BYTES,
     }
     return render(request, "reports/submit.html", context, status=status)
 
@@ -192,7 +197,7 @@ def case_page(request, code):
 def _reporter_case(code, token):
     case = public_case(code)
     if not services.reporter_has_access(case, token):
-        raise Http404("No such case.")
+        raise Http404(_("No such case."))
     return case
 
 
@@ -202,7 +207,9 @@ def _render_reporter_case(
     # message_views imports this module for the pages they share.
     from .message_views import MessageForm
 
-    can_rate = case.state == State.RESOLVED or (case.state == State.CLOSED and case.rating is None)
+    can_rate = case.category.kind != Category.Kind.PRAISE and (
+        case.state == State.RESOLVED or (case.state == State.CLOSED and case.rating is None)
+    )
     can_reopen = services.can_reopen(case)
     context = {
         **_case_context(case),

@@ -6,8 +6,10 @@ without that permission; staff_a / staff_b: two agencies' staff; outsider: signe
 
 import contextlib
 import io
+import os
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
 from django.db import connection
@@ -22,6 +24,25 @@ from reports import categories, clock, services
 from reports.ledger.append_only import flush_with_triggers_lifted
 from reports.models import Category
 from reports.notifications import gateways
+
+
+def _redis_of_this_worker():
+    """pytest-xdist runs the suite in processes gw0, gw1...: each gets a Redis database of its own, as it gets a test
+    database of its own, so that one process's cache.clear() or queued tasks never reach another's tests."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    url = os.environ.get("REDIS_URL", "")
+    if not (url and worker.startswith("gw")):
+        return
+    base, _, number = url.rpartition("/")
+    own = f"{base}/{(int(number or 0) + int(worker[2:])) % 16}"
+    os.environ["REDIS_URL"] = own
+    settings.REDIS_URL = own
+    settings.CELERY_BROKER_URL = own
+    settings.CACHES["default"]["LOCATION"] = own
+    celery_app.conf.broker_url = own
+
+
+_redis_of_this_worker()
 
 # Transactional tests end with Django's flush, which empties the tables the append-only triggers guard: the
 # triggers are lifted inside the flush's transaction only (migration 0006).
@@ -122,6 +143,28 @@ def other_category(kind_urban):
         name_en="Sidewalk encroachment",
         agency_kind=kind_urban,
     )
+
+
+def _praise_category(code, name_vi, name_en):
+    """Migration 0014 makes the praise categories, but a transactional test's flush empties the tables it filled."""
+    kind, _ = AgencyKind.objects.get_or_create(
+        code="ward-committee", defaults={"name_vi": "Ủy ban nhân dân phường", "name_en": "Ward People's Committee"}
+    )
+    category, _ = Category.objects.update_or_create(
+        code=code,
+        defaults={"name_vi": name_vi, "name_en": name_en, "agency_kind": kind, "kind": Category.Kind.PRAISE},
+    )
+    return category
+
+
+@pytest.fixture
+def good_deed(db):
+    return _praise_category("good-deed", "Việc tốt", "Good deed")
+
+
+@pytest.fixture
+def thanks(db):
+    return _praise_category("thanks", "Cảm ơn cơ quan", "Thanks to an agency")
 
 
 def _user(username, **extra):

@@ -683,6 +683,34 @@ VOCABULARY = {
             "whole": ("A kind taxi driver at {place} returned the passport I lost. Thank you!",),
         },
     },
+    "thanks": {
+        "vi": {
+            "things": ("Đội vệ sinh môi trường", "Điện lực Huế", "Công an phường", "Cán bộ phường", "Đội cây xanh"),
+            "problems": (
+                "đã đến xử lý ngay trong buổi sáng",
+                "đã sửa đèn đường chỉ sau một ngày phản ánh",
+                "đã dọn sạch bãi rác đầu kiệt",
+                "đã cắt tỉa cây nguy hiểm trước mùa mưa bão",
+                "đã trả lời phản ánh rất nhanh và tận tình",
+            ),
+            "effects": (
+                "xin chân thành cảm ơn",
+                "người dân rất hài lòng",
+                "cảm ơn các anh chị đã vất vả",
+                "mong các đơn vị khác học tập",
+            ),
+            "whole": (
+                "Cảm ơn Điện lực Huế đã sửa đèn đường ở {place} chỉ sau một ngày.",
+                "Xin cảm ơn đội vệ sinh đã dọn sạch rác gần {place}, khu phố sạch đẹp hẳn.",
+            ),
+        },
+        "en": {
+            "things": ("The ward staff", "The power company", "The street cleaners"),
+            "problems": ("fixed the streetlight the next day", "cleared the rubbish within hours"),
+            "effects": ("thank you very much", "great work"),
+            "whole": ("Thanks to the street cleaners who cleared the river bank at {place} so quickly!",),
+        },
+    },
 }
 
 OPENERS_VI = (

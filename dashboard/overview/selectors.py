@@ -25,7 +25,7 @@ from agencies.models import Agency, Area
 from reports import clock
 from reports.models import Case, Category, Source
 from reports.rollups import read
-from reports.rollups.figures import FIGURES, HANDLED, month_bounds
+from reports.rollups.figures import FIGURES, HANDLED, month_bounds, problems_q
 from reports.rollups.marks import month_of
 from reports.transparency import charts
 
@@ -133,7 +133,7 @@ def daily(now=None, days=DAYS) -> list[Point]:
     start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
     end = timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min))
     rows = (
-        Case.objects.filter(created_at__gte=start, created_at__lt=end)
+        Case.objects.filter(problems_q(), created_at__gte=start, created_at__lt=end)
         .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
         .annotate(received=Count("pk"), handled=Count("pk", filter=Q(state__in=HANDLED)))
@@ -150,7 +150,7 @@ def daily(now=None, days=DAYS) -> list[Point]:
                 day,
                 row.get("received", 0),
                 row.get("handled", 0),
-                links={"received": cases_url(**period), "handled": cases_url(figure="handled", **period)},
+                links={name: cases_url(figure=name, **period) for name in ("received", "handled")},
             )
         )
     return points

@@ -39,7 +39,8 @@ class CategoryListApi(generics.ListAPIView):
     serializer_class = CategorySerializer
     # A short list a form shows whole.
     pagination_class = None
-    queryset = Category.objects.filter(is_active=True).select_related("agency_kind")
+    # The categories of problems a report may name; good deeds and thanks are shared on their own page.
+    queryset = Category.objects.filter(is_active=True, kind=Category.Kind.PROBLEM).select_related("agency_kind")
 
 
 @method_decorator(rate_limited("submit"), name="dispatch")

@@ -39,6 +39,8 @@ class CategorySpec:
     # Where reports of this kind cluster (ward codes), and the usual priority.
     hotspots: tuple[str, ...] = ()
     priority: str = "normal"
+    # Category.Kind: a problem for an agency, or praise (a good deed, a thanks) that the centre checks and publishes.
+    category_kind: str = "problem"
 
 
 KINDS = (
@@ -431,6 +433,18 @@ CATEGORIES = (
         "Kể về một việc tốt để phường ghi nhận, biểu dương.",
         "Tell the ward about a good deed to be recognised.",
         priority="low",
+        category_kind="praise",
+    ),
+    CategorySpec(
+        "thanks",
+        "Cảm ơn cơ quan",
+        "Thanks to an agency",
+        "ward-committee",
+        10,
+        "Gửi lời cảm ơn đến một cơ quan đã làm tốt: sau khi Trung tâm kiểm tra, lời cảm ơn được đăng công khai.",
+        "Thank an agency for good work: once the centre has checked it, your thanks is published.",
+        priority="low",
+        category_kind="praise",
     ),
 )
 
@@ -458,6 +472,7 @@ CATEGORY_WEIGHTS = {
     "illegal-advertising": 3,
     "heritage-damage": 2,
     "good-deed": 3,
+    "thanks": 2,
 }
 
 CAMERAS = (

@@ -26,7 +26,7 @@ from ..media import check_uploads
 from ..models import Case, Category, CategoryAttribute
 from ..open311.keys import api_key_install
 from . import cameras as demo_cameras
-from . import open311, organisations, places, stories
+from . import open311, organisations, places, praise, stories
 from .photos import street_photo
 
 # Printed by the command and in README.md; a demo is not a deployment.
@@ -139,6 +139,7 @@ def _categories():
                 "description_vi": spec.description_vi,
                 "description_en": spec.description_en,
                 "is_active": True,
+                "kind": spec.category_kind,
             },
         )[0]
         for spec in organisations.CATEGORIES
@@ -273,13 +274,14 @@ def _deadline_for(categories):
 
 
 def _cases(count, seed_value, now, agencies, categories, users, result):
+    # A share of the cases are good deeds and thanks (praise.py), replayed with the problems in time order.
     plans = stories.plan_cases(
-        count,
+        count - praise.share_of(count),
         seed=seed_value,
         now=now,
         deadline_for=_deadline_for(categories),
         confirm_days=settings.CASE_CONFIRM_DAYS,
-    )
+    ) + praise.plan_praise(praise.share_of(count), seed=seed_value, now=now)
     existing = set(
         Case.objects.filter(external_id__in=[p.external_id for p in plans]).values_list("external_id", flat=True)
     )
@@ -317,6 +319,8 @@ class _Player:
         return self.staff[case.agency_id]
 
     def play(self, plan, step):
+        if isinstance(plan, praise.PraisePlan):
+            return praise.play(self, plan, step)
         args = step.args
         if step.action == "submit":
             uploads = ()

@@ -13,8 +13,9 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 
-class GatewayError(Exception):
-    """The gateway did not take the message; the caller may retry later."""
+class GatewayError(ConnectionError):
+    """The gateway did not take the message; the caller may retry later. A ConnectionError, so that the tasks that send
+    (reports/tasks.py, autoretry_for=ConnectionError) retry it with back-off."""
 
 
 @dataclass(frozen=True)

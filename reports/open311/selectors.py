@@ -285,7 +285,7 @@ def active_services():
     """Active categories with their agency kind (the Open311 group) and whether they have attributes."""
     has_attributes = CategoryAttribute.objects.filter(category=OuterRef("pk"))
     return (
-        Category.objects.filter(is_active=True)
+        Category.objects.filter(is_active=True, kind=Category.Kind.PROBLEM)
         .select_related("agency_kind")
         .annotate(has_attributes=Exists(has_attributes))
         .order_by("code")
@@ -295,7 +295,7 @@ def active_services():
 def service_definition(code):
     """The active category with this code, its attributes in order; None when there is none."""
     return (
-        Category.objects.filter(is_active=True, code=code)
+        Category.objects.filter(is_active=True, kind=Category.Kind.PROBLEM, code=code)
         .prefetch_related(Prefetch("attributes", queryset=CategoryAttribute.objects.order_by("order", "code")))
         .first()
     )

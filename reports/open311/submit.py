@@ -77,7 +77,12 @@ def _category(request, errors):
     if not code:
         errors.append(_("service_code was not provided: choose a service from services.xml or services.json."))
         return None
-    category = Category.objects.filter(code=code, is_active=True).prefetch_related("attributes").first()
+    # Good deeds and thanks are not service requests: an Open311 client sends problems only.
+    category = (
+        Category.objects.filter(code=code, is_active=True, kind=Category.Kind.PROBLEM)
+        .prefetch_related("attributes")
+        .first()
+    )
     if category is None:
         errors.append(
             _("service_code not found: %(code)s is not a service of this city; see services.xml or services.json.")

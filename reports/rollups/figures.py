@@ -1,5 +1,8 @@
 """The figures, in the words Hue uses (DESIGN.md), and one rollup row computed again from the cases it counts.
 
+Only problems count: a good deed or a thanks (Category.Kind.PRAISE) is published, not handled, so it never inflates a
+figure (an agency thanked has not handled a case); reports/praise_selectors.py counts those apart.
+
 received = every case; eligible = all but rejected; handled = resolved + closed; under review = assigned +
 in_progress; overdue = open past its deadline; on time = handled by the deadline; reopened after a poor rating =
 reopenings that followed a rating of POOR_RATING stars or fewer.
@@ -19,7 +22,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from .. import clock
-from ..models import OPEN_STATES, Case, CaseEvent, EventKind, Rollup, State
+from ..models import OPEN_STATES, Case, CaseEvent, Category, EventKind, Rollup, State
 
 Dimension = Rollup.Dimension
 ALL_TIME = Rollup.ALL_TIME
@@ -32,17 +35,22 @@ COUNTS = (*FIGURES, "on_time", "rated", "rating_total", "reopened_after_poor_rat
 POOR_RATING = 2
 
 
+def problems_q() -> Q:
+    """The cases the figures count at all: problems, never good deeds or thanks."""
+    return Q(category__kind=Category.Kind.PROBLEM)
+
+
 def figure_q(name, now=None) -> Q:
-    """The cases a figure counts, as a filter; an unknown name counts every case."""
+    """The cases a figure counts, as a filter; an unknown name counts every problem."""
     if name == "eligible":
-        return ~Q(state=State.REJECTED)
+        return problems_q() & ~Q(state=State.REJECTED)
     if name == "handled":
-        return Q(state__in=HANDLED)
+        return problems_q() & Q(state__in=HANDLED)
     if name == "under_review":
-        return Q(state__in=UNDER_REVIEW)
+        return problems_q() & Q(state__in=UNDER_REVIEW)
     if name == "overdue":
-        return Q(state__in=OPEN_STATES, deadline__isnull=False, deadline__lt=now or clock.now())
-    return Q()
+        return problems_q() & Q(state__in=OPEN_STATES, deadline__isnull=False, deadline__lt=now or clock.now())
+    return problems_q()
 
 
 def month_bounds(month: datetime.date):
@@ -60,7 +68,7 @@ def sent_to(agency_id):
 def cases_of(dimension, member, month):
     """The cases a month row counts."""
     start, end = month_bounds(month)
-    cases = Case.objects.filter(created_at__gte=start, created_at__lt=end)
+    cases = Case.objects.filter(problems_q(), created_at__gte=start, created_at__lt=end)
     if dimension == Dimension.CATEGORY:
         return cases.filter(category_id=member)
     if dimension == Dimension.WARD:
@@ -112,7 +120,7 @@ def median_seconds(agency_id):
     spans = [
         (resolved - assigned).total_seconds()
         for assigned, resolved in Case.objects.filter(
-            agency_id=agency_id, state__in=HANDLED, assigned_at__isnull=False, resolved_at__isnull=False
+            problems_q(), agency_id=agency_id, state__in=HANDLED, assigned_at__isnull=False, resolved_at__isnull=False
         ).values_list("assigned_at", "resolved_at")
         if resolved >= assigned
     ]

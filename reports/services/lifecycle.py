@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from agencies.deadlines import add_working_days, deadline_for
@@ -15,7 +16,7 @@ from agencies.routing import RoutingDecision, route_case, ward_at
 from .. import clock
 from ..errors import InvalidInput, InvalidTransition, NotAllowed
 from ..media import UploadedMedia
-from ..models import Case, EventKind, Follower, Reporter, Role, Source, State
+from ..models import Case, Category, EventKind, Reporter, Role, Source, State, Subscription
 from ..permissions import can_reveal_reporter, is_operator, is_staff_of
 from .common import (
     append_event,
@@ -28,7 +29,7 @@ from .common import (
     require_operator,
     require_state,
 )
-from .following import follower_digest, move_followers
+from .following import move_followers, reporter_choices, reporter_follows_survivor, subscriptions_for_reporter
 
 
 @dataclass(frozen=True)
@@ -83,10 +84,15 @@ def case_submit(
     account_id="",
     api_key=None,
     media_url="",
+    citizen=None,
+    notify_by=None,
+    push_subscription="",
 ) -> Submission:
     """A citizen's report becomes a case, whether it came from the pages, the API or an Open311 app.
-    Inputs are validated by the form or serializer first."""
+    Inputs are validated by the form or serializer first. `notify_by`: the channels the reporter chose to hear about
+    the case by (e-mail, push with `push_subscription`, SMS, Zalo); None: e-mail if an address is given."""
     description = require_note(description, _("Describe what you saw."))
+    choices = reporter_choices(notify_by=notify_by, email=email, phone=phone, push_subscription=push_subscription)
     moment = clock.now()
     reporter = Reporter.objects.create(
         name=name.strip(),
@@ -95,6 +101,8 @@ def case_submit(
         device_id=device_id.strip(),
         account_id=account_id.strip(),
         language=language,
+        # The reporter's account when they were signed in (reports/citizens): the case is in their "My reports".
+        citizen=citizen,
     )
     token = secrets.token_urlsafe(16)
     case = Case.objects.create(
@@ -119,6 +127,9 @@ def case_submit(
         updated_at=moment,
         verify_deadline=add_working_days(moment, settings.CENTRE_VERIFY_WORKING_DAYS),
     )
+    if choices:
+        # One INSERT for all of them: the submission's statements are counted (tests/platform).
+        Subscription.objects.bulk_create(subscriptions_for_reporter(case, reporter, choices))
     event = append_event(case, EventKind.SUBMITTED, role=Role.REPORTER)
     attach_media(case, uploads, role=Role.REPORTER, event=event)
     return Submission(case=case, token=token)
@@ -152,8 +163,13 @@ def _verify(case, *, role, by, category, note):
     if category is not None and category != case.category:
         data = {"category_from": case.category.code, "category_to": category.code}
         fields["category"] = category
+        if category.kind == Category.Kind.PROBLEM and case.agency_id is not None:
+            # A thanks names the agency thanked; as a problem the case goes to whichever agency routing finds.
+            fields["agency"] = None
     move_case(case, State.VERIFIED, **fields)
     append_event(case, EventKind.VERIFIED, role=role, by=by, from_state=State.SUBMITTED, note=note, data=data)
+    if case.category.kind == Category.Kind.PRAISE:
+        return _publish(case, role=role, by=by)
     if case.category.auto_assign:
         decision = route_case(case)
         if decision.agency is not None:
@@ -165,6 +181,25 @@ def _verify(case, *, role, by, category, note):
                 note=str(decision.explanation),
                 decision=decision,
             )
+    return case
+
+
+def _publish(case, *, role, by):
+    """A good deed or a thanks, once verified, is published: closed at once, with no agency to handle it, no
+    routing and no deadline (a thanks keeps the agency it thanks, which sees it in its history)."""
+    move_case(case, State.CLOSED, closed_at=clock.now(), deadline=None)
+    with translation.override(case.language):
+        note = str(_("Published on the public site. Thank you for sharing it."))
+    append_event(
+        case,
+        EventKind.CLOSED,
+        role=role,
+        by=by,
+        from_state=State.VERIFIED,
+        note=note,
+        agency=case.agency,
+        data={"by": "published"},
+    )
     return case
 
 
@@ -217,14 +252,7 @@ def case_merge(*, case, into, by, note=""):
         data={"from": case.tracking_code},
     )
     move_followers(case, into)
-    reporter = case.reporter
-    if reporter is not None and reporter.email:
-        # The duplicate's reporter is told of the surviving case's steps from now on.
-        Follower.objects.get_or_create(
-            case=into,
-            email_digest=follower_digest(reporter.email),
-            defaults={"email": reporter.email, "language": reporter.language, "created_at": clock.now()},
-        )
+    reporter_follows_survivor(case, into)
     return case
 
 
@@ -341,6 +369,8 @@ def case_rate(*, case, token, stars, comment=""):
     """The reporter rates the outcome; a rating of a resolved case confirms it and closes it."""
     case = lock_case(case)
     _require_reporter(case, token)
+    if case.category.kind == Category.Kind.PRAISE:
+        raise InvalidTransition(_("A good deed or a thanks is published, not rated."))
     if not (isinstance(stars, int) and 1 <= stars <= 5):
         raise InvalidInput(_("Give a rating from 1 to 5 stars."))
     if case.state == State.CLOSED and case.rating is not None:
@@ -359,7 +389,10 @@ def case_rate(*, case, token, stars, comment=""):
 
 
 def can_reopen(case) -> bool:
-    """A resolved case can be reopened, and a closed one within CASE_REOPEN_DAYS of its closing."""
+    """A resolved case can be reopened, and a closed one within CASE_REOPEN_DAYS of its closing; a published good
+    deed or thanks never (it would go to an agency with a deadline)."""
+    if case.category.kind == Category.Kind.PRAISE:
+        return False
     if case.state == State.RESOLVED:
         return True
     return (
@@ -376,6 +409,8 @@ def case_reopen(*, case, token, reason):
     case = lock_case(case)
     _require_reporter(case, token)
     require_state(case, {State.RESOLVED, State.CLOSED})
+    if case.category.kind == Category.Kind.PRAISE:
+        raise InvalidTransition(_("A good deed or a thanks cannot be reopened."))
     moment = clock.now()
     if not can_reopen(case):
         raise InvalidTransition(

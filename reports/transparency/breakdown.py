@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from agencies.models import Agency, Area
-from reports import clock
+from reports import clock, praise_selectors
 from reports.models import Category
 from reports.rollups import read
 from reports.rollups.figures import COUNTS, FIGURES
@@ -84,7 +84,11 @@ def months_wanted(value) -> int:
 
 
 def member_or_404(kind: Kind, code: str) -> Model:
-    member = kind.members().only("pk", "code", "name_vi", "name_en").filter(code=code).first()
+    members = kind.members().only("pk", "code", "name_vi", "name_en")
+    if kind.dimension == Dimension.AGENCY:
+        # The thanks it received, apart from its figures (a thanks is not a case it handled), in the same query.
+        members = members.annotate(thanks_received=praise_selectors.thanks_received_subquery())
+    member = members.filter(code=code).first()
     if member is None:
         raise Http404("No such member.")
     return member

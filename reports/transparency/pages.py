@@ -31,6 +31,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from reports.models import Case, LedgerCheckpoint, Media
 from reports.selectors import public_case, public_events, public_media_all
@@ -153,7 +154,7 @@ def may_serve_cached(request):
 def cached_case_page(request, code):
     """The public page of the case for an anonymous reader: the stored copy, or rendered now and stored."""
     if not _TRACKING_CODE.match(code):
-        raise Http404("No such case.")
+        raise Http404(_("No such case."))
     language = translation.get_language()
     page_key, stamp_key = _page_key(code, language), _stamp_key(code)
     made = False

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from huesmart.ratelimit import unless_cache_down
-from reports import clock
+from reports import clock, praise_selectors
 from reports.selectors import public_cases
 
 from . import exports, mapdata, stats
@@ -32,13 +32,18 @@ def _home_figures():
         "categories": stats.category_rows(),
         "wards": stats.ward_rows(),
         "checkpoint": stats.latest_checkpoint(),
+        # Good deeds and thanks: counted apart from the figures, which count problems only.
+        "praise": {
+            "counts": praise_selectors.counts(),
+            "latest": list(praise_selectors.published()[: praise_selectors.LATEST]),
+        },
     }
 
 
 def home_figures():
     """The home page's figures, computed at most once a minute per language (names in the tables follow it)."""
     # The version changes with the shape of what is cached, so a deploy never reads another release's objects.
-    key = f"transparency:home:v2:{get_language()}"
+    key = f"transparency:home:v3:{get_language()}"
     # With the cache down the page is computed for each reader (a few rollup rows): slower, never an error.
     figures = unless_cache_down(lambda: cache.get(key), what="Transparency figures")
     if figures is None:
@@ -52,8 +57,9 @@ def _tile_links(since):
     base = reverse("reports:case_list")
     links = {"all": {}, "month": {}}
     for name in stats.FIGURES:
-        query = {} if name == "received" else {"figure": name}
-        links["all"][name] = f"{base}?{urlencode(query)}" if query else base
+        # "received" too: the figures count problems only, the list without a figure good deeds and thanks as well.
+        query = {"figure": name}
+        links["all"][name] = f"{base}?{urlencode(query)}"
         links["month"][name] = f"{base}?{urlencode({**query, 'since': since.date().isoformat()})}"
     return links
 

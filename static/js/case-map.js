@@ -1,5 +1,6 @@
 /*
- * Read-only maps of one point: every <div class="case-map" data-lat data-lon data-tile-url data-attribution>.
+ * Read-only maps of one point: every <div class="case-map" data-lat data-lon data-tile-url data-attribution
+ * data-text-zoom-in data-text-zoom-out>.
  * An empty data-tile-url (tests, offline installs) draws the pin without a background.
  * Also shared with report-form.js through window.huesmartMap.
  */
@@ -9,6 +10,12 @@
   function pinIcon() {
     // A CSS pin (static/css/site.css, .map-pin): no image paths to resolve under hashed static names.
     return L.divIcon({ className: "map-pin", iconSize: [28, 28], iconAnchor: [14, 28] });
+  }
+
+  // Leaflet's own buttons say "Zoom in" / "Zoom out": the page's words (data-text-zoom-in/out) instead. For a map
+  // made with zoomControl: false.
+  function addZoom(map, el) {
+    L.control.zoom({ zoomInTitle: el.dataset.textZoomIn || "+", zoomOutTitle: el.dataset.textZoomOut || "-" }).addTo(map);
   }
 
   function addTiles(map, el) {
@@ -30,7 +37,9 @@
       scrollWheelZoom: false,
       // On a phone a one-finger drag scrolls the page instead of moving the map.
       dragging: !L.Browser.mobile,
+      zoomControl: false,
     });
+    addZoom(map, el);
     map.setView([lat, lon], 16);
     addTiles(map, el);
     L.marker([lat, lon], { icon: pinIcon(), interactive: false, keyboard: false }).addTo(map);
@@ -44,6 +53,6 @@
   if (typeof window.L === "undefined") {
     return;
   }
-  window.huesmartMap = { pinIcon: pinIcon, addTiles: addTiles, render: render, renderAll: renderAll };
+  window.huesmartMap = { pinIcon: pinIcon, addTiles: addTiles, addZoom: addZoom, render: render, renderAll: renderAll };
   renderAll(document);
 })();

@@ -2,6 +2,10 @@
  * The report form: the place from the phone's location, corrected by tapping the map or dragging the pin,
  * into the hidden latitude/longitude inputs; a list of the chosen files checked against the limits; one
  * submission only. The server checks everything again. Needs leaflet.js and case-map.js loaded first.
+ *
+ * With offline-queue.js loaded first, the report is sent by fetch: without a network (or when sending fails) it
+ * waits on the phone with its files, under its idempotency key, and this page lists the waiting reports and sends
+ * them when the network returns. Files chosen offline are kept in the page rather than uploaded.
  */
 (function () {
   "use strict";
@@ -41,7 +45,9 @@
       if (pin) {
         pin.setLatLng([lat, lon]);
       } else {
-        pin = L.marker([lat, lon], { draggable: true, autoPan: true, icon: window.huesmartMap.pinIcon() }).addTo(map);
+        // keyboard: false: no tab stop or nameless button, since a pin cannot be dragged by keyboard; #pin-centre is
+        // the keyboard's way to place it.
+        pin = L.marker([lat, lon], { draggable: true, autoPan: true, keyboard: false, icon: window.huesmartMap.pinIcon() }).addTo(map);
         pin.on("dragend", function () {
           var point = pin.getLatLng();
           place(point.lat, point.lng, msg.msgChosen);
@@ -74,7 +80,8 @@
   }
 
   if (window.huesmartMap) {
-    map = L.map(mapEl, { scrollWheelZoom: false });
+    map = L.map(mapEl, { scrollWheelZoom: false, zoomControl: false });
+    window.huesmartMap.addZoom(map, mapEl);
     map.setView([parseFloat(msg.centerLat), parseFloat(msg.centerLon)], 14);
     window.huesmartMap.addTiles(map, mapEl);
     map.on("click", function (event) {
@@ -200,15 +207,381 @@
     keyInput.value = newKey();
   }
 
+  var button = document.getElementById("submit-report");
+  var buttonText = button.textContent;
+
+  function sendingState() {
+    button.disabled = true;
+    button.textContent = button.dataset.msgSending;
+  }
+
+  // Reports that wait on the phone (offline-queue.js): composed without a network, or whose sending failed. The
+  // report is sent by fetch, so that a failure keeps it instead of showing the browser's error page; the server's
+  // refusal (a form error) is drawn by the server as before. Without IndexedDB the form posts as it always did.
+  var queue = window.huesmartQueue;
+  var panel = document.getElementById("offline-queue");
+  var canQueue = Boolean(queue && panel && keyInput && window.fetch);
+  var sending = false;
+
   // One report per tap: a second tap while uploading would send the report twice.
-  form.addEventListener("submit", function () {
-    if (keyInput) {
-      rememberSent(keyInput.value);
+  form.addEventListener(
+    "submit",
+    function (event) {
+      if (sending) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        return;
+      }
+      if (keyInput) {
+        rememberSent(keyInput.value);
+      }
+      if (!canQueue) {
+        window.setTimeout(sendingState, 0);
+        return;
+      }
+      // Capturing, so that this runs before uploader.js's listener: the page may stay (the report kept).
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      sending = true;
+      sendingState();
+      var record = collect();
+      if (!navigator.onLine) {
+        keepOnPhone(record);
+        return;
+      }
+      queue.post(record).then(
+        function (result) {
+          if (result.state === "sent") {
+            queue.rememberMine(result.code, result.url);
+            window.location.assign(result.page);
+          } else {
+            sendNatively(result.token);
+          }
+        },
+        function () {
+          keepOnPhone(record);
+        }
+      );
+    },
+    true
+  );
+
+  if (!canQueue) {
+    return;
+  }
+
+  var q = panel.dataset;
+  var queueStatus = document.getElementById("offline-queue-status");
+  var queueList = document.getElementById("offline-queue-list");
+  var another = document.getElementById("offline-queue-another");
+  var notice = document.getElementById("offline-notice");
+  // Files chosen while offline: kept here, then with the report on the phone, sent with it as form files.
+  var held = [];
+
+  function showConnection() {
+    notice.hidden = navigator.onLine;
+  }
+
+  function addRemove(item, onRemove) {
+    var remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "button small";
+    remove.textContent = limits.msgRemove;
+    remove.addEventListener("click", function () {
+      item.remove();
+      onRemove();
+    });
+    item.append(" ", remove);
+  }
+
+  function holdFile(file) {
+    var item = document.createElement("li");
+    item.className = "upload upload-kept";
+    var label = document.createElement("span");
+    label.className = "upload-name";
+    label.textContent = file.name + " (" + megabytes(file.size) + ")";
+    var status = document.createElement("span");
+    status.className = "upload-status";
+    item.append(label, " ", status);
+    list.appendChild(item);
+    var video = (file.type || "").indexOf("video/") === 0;
+    var needsNetwork = video && file.size > Number(q.offlineMaxVideoBytes) && file.size <= Number(limits.maxVideoBytes);
+    var limit = video ? Number(limits.maxVideoBytes) : Number(limits.maxPhotoBytes);
+    var refusal = null;
+    if (list.querySelectorAll("li:not(.error)").length > Number(limits.maxFiles)) {
+      refusal = limits.msgTooMany;
+    } else if (needsNetwork) {
+      refusal = q.msgVideoNeedsNetwork.replace("{max}", megabytes(Number(q.offlineMaxVideoBytes)));
+    } else if (file.size > limit) {
+      refusal = limits.msgTooLarge.replace("{max}", megabytes(limit));
     }
-    var button = document.getElementById("submit-report");
-    window.setTimeout(function () {
-      button.disabled = true;
-      button.textContent = button.dataset.msgSending;
-    }, 0);
+    if (refusal) {
+      item.className = "upload upload-refused error";
+      status.textContent = ": " + refusal;
+      addRemove(item, function () {});
+      return;
+    }
+    var entry = { file: file, element: item };
+    held.push(entry);
+    status.textContent = q.msgKept;
+    addRemove(item, function () {
+      held.splice(held.indexOf(entry), 1);
+    });
+  }
+
+  // Offline, files chosen are kept rather than uploaded: capturing, this runs before uploader.js sees them.
+  form.addEventListener(
+    "change",
+    function (event) {
+      var input = event.target;
+      if (navigator.onLine || input.type !== "file" || input.name !== "media") {
+        return;
+      }
+      event.stopPropagation();
+      Array.prototype.forEach.call(input.files, holdFile);
+      input.value = "";
+    },
+    true
+  );
+
+  function collect() {
+    var fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (typeof value === "string" && name !== "csrfmiddlewaretoken") {
+        fields.push([name, value]);
+      }
+    });
+    var category = form.elements.namedItem("category");
+    var description = form.elements.namedItem("description");
+    return {
+      key: keyInput.value,
+      action: new URL(form.action, window.location.href).pathname,
+      fields: fields,
+      files: held.map(function (entry) {
+        return entry.file;
+      }),
+      summary: {
+        category: category && category.value ? category.options[category.selectedIndex].text : "",
+        description: description ? description.value.slice(0, 140) : "",
+      },
+      createdAt: Date.now(),
+    };
+  }
+
+  // The server refused the report (a form error): posted again as a plain form, the server draws its errors.
+  // Nothing was stored under its key, so the same key is free.
+  function sendNatively(token) {
+    var csrf = form.querySelector('input[name="csrfmiddlewaretoken"]');
+    if (csrf && token) {
+      csrf.value = token;
+    }
+    if (held.length && window.DataTransfer) {
+      var files = new DataTransfer();
+      held.forEach(function (entry) {
+        files.items.add(entry.file);
+      });
+      inputs[0].files = files.files;
+    }
+    HTMLFormElement.prototype.submit.call(form);
+  }
+
+  function keepOnPhone(record) {
+    queue.save(record).then(
+      function () {
+        // The report is on the phone now: the form starts empty if it is opened again (to correct a report).
+        form.hidden = true;
+        form.reset();
+        list.textContent = "";
+        held = [];
+        another.hidden = false;
+        queueStatus.textContent = q.msgSaved;
+        panel.hidden = false;
+        queue.requestSync();
+        render();
+        panel.scrollIntoView();
+        retryLater();
+      },
+      function () {
+        // Storage full or refused: the report stays in the form.
+        sending = false;
+        button.disabled = false;
+        button.textContent = buttonText;
+        queueStatus.textContent = q.msgNoRoom;
+        panel.hidden = false;
+      }
+    );
+  }
+
+  function stateLine(record) {
+    var line = document.createElement("p");
+    line.className = "queued-state";
+    if (record.state === "sent") {
+      var code = document.createElement("strong");
+      code.className = "tracking-code";
+      code.textContent = record.code;
+      line.append(q.msgSent + " ", code);
+      if (record.url) {
+        var follow = document.createElement("a");
+        follow.href = record.url;
+        follow.textContent = q.msgFollow;
+        line.append(" ", follow);
+      }
+    } else if (record.state === "refused") {
+      line.textContent = q.msgRefused;
+      var errors = document.createElement("ul");
+      errors.className = "errorlist";
+      (record.errors && record.errors.length ? record.errors : [q.msgRefusedUnknown]).forEach(function (text) {
+        var error = document.createElement("li");
+        error.textContent = text;
+        errors.appendChild(error);
+      });
+      line.appendChild(errors);
+    } else {
+      line.textContent = record.state === "sending" ? q.msgSending : q.msgWaiting;
+    }
+    return line;
+  }
+
+  function drawRecord(record) {
+    var item = document.createElement("li");
+    item.className = "queued-report queued-" + record.state;
+    item.dataset.key = record.key;
+    item.dataset.state = record.state;
+    var title = document.createElement("p");
+    var what = document.createElement("strong");
+    what.textContent = record.summary.category;
+    title.append(what, " " + new Date(record.createdAt).toLocaleString(document.documentElement.lang));
+    var text = document.createElement("p");
+    text.className = "queued-description";
+    text.textContent = record.summary.description;
+    item.append(title, text);
+    if (record.files && record.files.length) {
+      var files = document.createElement("p");
+      files.textContent = q.msgFiles + " " + record.files.length;
+      item.appendChild(files);
+    }
+    item.appendChild(stateLine(record));
+    var actions = document.createElement("p");
+    if (record.state === "refused") {
+      var editButton = document.createElement("button");
+      editButton.type = "button";
+      editButton.className = "button small";
+      editButton.textContent = q.msgEdit;
+      editButton.addEventListener("click", function () {
+        edit(record);
+      });
+      actions.append(editButton, " ");
+    }
+    if (record.state === "waiting" || record.state === "refused") {
+      var deleteButton = document.createElement("button");
+      deleteButton.type = "button";
+      deleteButton.className = "button small";
+      deleteButton.textContent = q.msgDelete;
+      deleteButton.addEventListener("click", function () {
+        queue.remove(record.key);
+      });
+      actions.appendChild(deleteButton);
+    }
+    if (actions.childNodes.length) {
+      item.appendChild(actions);
+    }
+    return item;
+  }
+
+  function render() {
+    return queue.all().then(function (records) {
+      queueList.textContent = "";
+      records.forEach(function (record) {
+        queueList.appendChild(drawRecord(record));
+      });
+      panel.hidden = !records.length && !queueStatus.textContent;
+    });
+  }
+
+  // A refused report back in the form, its files and place with it, under a new key.
+  function edit(record) {
+    queue.remove(record.key).then(function () {
+      record.fields.forEach(function (pair) {
+        var field = form.elements.namedItem(pair[0]);
+        if (pair[0] === "upload") {
+          var kept = document.createElement("li");
+          kept.className = "upload upload-done";
+          kept.dataset.uploadId = pair[1];
+          kept.textContent = limits.msgUploaded;
+          var hidden = document.createElement("input");
+          hidden.type = "hidden";
+          hidden.name = "upload";
+          hidden.value = pair[1];
+          kept.appendChild(hidden);
+          list.appendChild(kept);
+        } else if (field && field.type === "checkbox") {
+          field.checked = true;
+        } else if (field && field.type !== "file" && field !== keyInput && "value" in field) {
+          field.value = pair[1];
+        }
+      });
+      (record.files || []).forEach(holdFile);
+      keyInput.value = newKey();
+      if (latInput.value && lonInput.value) {
+        place(parseFloat(latInput.value), parseFloat(lonInput.value), msg.msgChosen);
+      }
+      form.hidden = false;
+      another.hidden = true;
+      queueStatus.textContent = "";
+      sending = false;
+      button.disabled = false;
+      button.textContent = buttonText;
+      form.elements.namedItem("description").focus();
+    });
+  }
+
+  // Sending the queue: when the page opens, when the phone is back online, and again a while after a failure while
+  // online (a lost answer, a server briefly down).
+  var RETRY_DELAYS = [2000, 10000, 60000, 300000];
+  var retries = 0;
+  var retryTimer = null;
+
+  function retryLater() {
+    if (retryTimer) {
+      return;
+    }
+    retryTimer = window.setTimeout(function () {
+      retryTimer = null;
+      flush();
+    }, RETRY_DELAYS[Math.min(retries, RETRY_DELAYS.length - 1)]);
+    retries += 1;
+  }
+
+  function flush() {
+    if (!navigator.onLine) {
+      return;
+    }
+    queue
+      .flush()
+      .then(function (waiting) {
+        if (waiting) {
+          retryLater();
+        } else {
+          retries = 0;
+        }
+        return queue.recordSent();
+      })
+      .catch(function () {
+        retryLater();
+      })
+      .then(render);
+  }
+
+  queue.onChange(render);
+  window.addEventListener("online", function () {
+    showConnection();
+    flush();
   });
+  window.addEventListener("offline", showConnection);
+  showConnection();
+  queue
+    .prune()
+    .catch(function () {})
+    .then(render)
+    .then(flush);
 })();

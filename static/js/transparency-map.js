@@ -2,7 +2,9 @@
  * The transparency map: <div id="transparency-map" data-source data-case-url data-center-lat data-center-lon
  * data-tile-url data-attribution data-text-*>. Asks data-source for the cases in the visible box with the page's
  * filters (the form #map-filters); draws points in clusters, or the server's grid of counts when the box holds
- * too many cases to send; lists the points under the map (#map-list).
+ * too many cases to send; lists the points under the map (#map-list). map.json sends codes (it is cached for every
+ * language): the names of categories and states are those of the filter form's options, already in the page's
+ * language, and counts are written the page language's way (1.234 in Vietnamese).
  */
 (function () {
   "use strict";
@@ -17,7 +19,9 @@
   var LIST_SIZE = 50;
 
   // maxZoom is set here, not only by the tile layer: clustering needs it even when no tile URL is configured.
-  var map = L.map(el, { scrollWheelZoom: false, maxZoom: 19 });
+  var map = L.map(el, { scrollWheelZoom: false, maxZoom: 19, zoomControl: false });
+  // Leaflet's own buttons say "Zoom in" / "Zoom out": the page's words instead.
+  L.control.zoom({ zoomInTitle: el.dataset.textZoomIn || "+", zoomOutTitle: el.dataset.textZoomOut || "-" }).addTo(map);
   map.setView([parseFloat(el.dataset.centerLat), parseFloat(el.dataset.centerLon)], 13);
   if (el.dataset.tileUrl) {
     L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.attribution || "", maxZoom: 19 }).addTo(map);
@@ -26,6 +30,27 @@
   var grid = L.layerGroup();
   clusters.addTo(map);
   grid.addTo(map);
+
+  var numberFormat = window.Intl ? new Intl.NumberFormat(document.documentElement.lang || undefined) : null;
+
+  function number(n) {
+    return numberFormat ? numberFormat.format(n) : String(n);
+  }
+
+  function optionLabels(name) {
+    var labels = {};
+    var select = form ? form.elements[name] : null;
+    if (select && select.options) {
+      Array.prototype.forEach.call(select.options, function (option) {
+        if (option.value) {
+          labels[option.value] = option.textContent.trim();
+        }
+      });
+    }
+    return labels;
+  }
+  var categoryNames = optionLabels("category");
+  var stateNames = optionLabels("state");
 
   function pinIcon() {
     return L.divIcon({ className: "map-pin", iconSize: [28, 28], iconAnchor: [14, 28] });
@@ -51,7 +76,7 @@
     var size = count < 100 ? 36 : count < 1000 ? 44 : 54;
     return L.divIcon({
       className: "grid-cell",
-      html: "<span>" + count + "</span>",
+      html: "<span>" + number(count) + "</span>",
       iconSize: [size, size],
     });
   }
@@ -64,7 +89,9 @@
       a.href = caseUrl(p.code);
       a.textContent = p.code;
       li.appendChild(a);
-      li.appendChild(document.createTextNode(" · " + p.category + " · " + p.state));
+      var category = categoryNames[p.category] || p.category;
+      var state = stateNames[p.state] || p.state;
+      li.appendChild(document.createTextNode(" · " + category + " · " + state));
       listEl.appendChild(li);
     });
   }
@@ -97,7 +124,7 @@
               .addTo(grid);
           });
           listEl.textContent = "";
-          statusEl.textContent = data.count + " " + el.dataset.textCount + ". " + el.dataset.textMany;
+          statusEl.textContent = number(data.count) + " " + el.dataset.textCount + ". " + el.dataset.textMany;
         } else {
           var markers = data.points.map(function (p) {
             var m = L.marker([p.lat, p.lon], { icon: pinIcon(), title: p.code });
@@ -113,7 +140,7 @@
             markers.forEach(function (m) { clusters.addLayer(m); });
           }
           showList(data.points);
-          statusEl.textContent = data.count + " " + el.dataset.textCount;
+          statusEl.textContent = number(data.count) + " " + el.dataset.textCount;
         }
       })
       .catch(function (error) {

@@ -43,8 +43,14 @@
 
   fieldset.dataset.uploader = "active";
 
+  // Written the page language's way, as the server writes the limits beside the field ("15,0 MB" in Vietnamese).
+  var sizeFormat = window.Intl
+    ? new Intl.NumberFormat(document.documentElement.lang || undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 })
+    : null;
+
   function megabytes(bytes) {
-    return (bytes / (1024 * 1024)).toFixed(1) + " MB";
+    var size = bytes / (1024 * 1024);
+    return (sizeFormat ? sizeFormat.format(size) : size.toFixed(1)) + " MB";
   }
 
   function detailUrl(id) {

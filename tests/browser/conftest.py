@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +70,23 @@ def sign_in(page, username):
     page.fill("input[name=password]", "pw-" + username)
     page.click("#login-form button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+# Screenshots of the steps of a journey, kept after the run (CI keeps the folder as the run's artefacts).
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS_DIR", Path(__file__).resolve().parents[2] / "var" / "test-artifacts"))
+
+
+@pytest.fixture
+def screenshots(request):
+    """shot(page, step): a full-page screenshot in var/test-artifacts/<test>/NN-<step>.png, numbered in order."""
+    folder = ARTIFACTS / request.node.name.replace("/", "_")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    count = iter(range(1, 100))
+
+    def shot(page, step):
+        path = folder / f"{next(count):02d}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return shot

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from reports import services
-from reports.models import Case, Follower
+from reports.models import Case, Subscription
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,7 +35,7 @@ def test_choosing_the_category_shows_the_open_case_nearby_and_its_link_opens_it(
     phone.fill("#id_follow_email", "hang@example.org")
     phone.click("#follow button[type=submit]")
     phone.locator(".message.success").wait_for()
-    assert Follower.objects.get().case == existing
+    assert Subscription.objects.get().case == existing
     assert Case.objects.count() == 1
 
 

@@ -22,7 +22,7 @@ from agencies.escalation import deadline_sweep
 from agencies.models import Agency
 from reports import clock, services
 from reports.errors import DomainError
-from reports.models import Case, CaseEvent, Category, DeadlineAlert, Follower, Media, Reporter, State
+from reports.models import Case, CaseEvent, Category, DeadlineAlert, Media, Reporter, State, Subscription
 from reports.permissions import can_reveal_reporter, is_operator, is_staff_of
 from tests.conftest import advance
 
@@ -147,7 +147,7 @@ class LifeCycle(RuleBasedStateMachine):
         counts = CaseEvent.objects.values_list("case_id").annotate(n=Count("id")).values_list("case_id", "n")
         for case_id, count in counts:
             cases[case_id]["events"] = count
-        tables = {model.__name__: model.objects.count() for model in (Media, Follower, DeadlineAlert, Reporter)}
+        tables = {model.__name__: model.objects.count() for model in (Media, Subscription, DeadlineAlert, Reporter)}
         return cases, tables
 
     def step(self, name, call, *, targets, events=lambda before, after: 1, allowed):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from reports import clock, duplicates, services
 from reports.duplicates import Sighting, bounding_box, metres_between, normalise, rank, text_similarity
 from reports.errors import InvalidTransition
-from reports.models import CaseEvent, EventKind, Follower, State
+from reports.models import CaseEvent, EventKind, State, Subscription
 from tests.conftest import client_for
 
 MOMENT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -379,9 +379,9 @@ def test_merge_moves_the_followers_to_the_surviving_case(db, category, operator,
     moved.refresh_from_db()
     assert moved.case == survivor
     # Already following the survivor: still one follower there, and told once.
-    assert not Follower.objects.filter(pk=both.pk).exists()
-    assert Follower.objects.filter(case=survivor).count() == 2
-    assert not Follower.objects.filter(case=duplicate).exists()
+    assert not Subscription.objects.filter(pk=both.pk).exists()
+    assert Subscription.objects.filter(case=survivor).count() == 2
+    assert not Subscription.objects.filter(case=duplicate).exists()
     recipients = sorted(message.to[0] for message in mail.outbox)
     assert recipients == ["Both@Example.org", "moved@example.org"]
     assert all(duplicate.tracking_code in message.body for message in mail.outbox)

@@ -14,12 +14,16 @@ from django.utils.translation import gettext
 
 from reports import services
 from reports.errors import InvalidInput, InvalidTransition
-from reports.models import Follower, Notice
+from reports.models import Notice, Subscription
 from reports.notifications import send_reporter_notice
 from reports.outbox import relay_pending
 from tests.conftest import advance, client_for
 
 pytestmark = pytest.mark.django_db
+
+
+def followers():
+    return Subscription.objects.filter(role=Subscription.Role.FOLLOWER)
 
 
 def follow_url(case):
@@ -57,8 +61,8 @@ def test_following_creates_one_follower_and_says_what_will_happen(case):
 
     assert response.redirect_chain == [(reverse("reports:case", args=[case.tracking_code]), 302)]
     assert "You will be e-mailed about each step of this case." in response.content.decode()
-    follower = Follower.objects.get()
-    assert (follower.case, follower.email, follower.language) == (case, "hang@example.org", "en")
+    follower = followers().get()
+    assert (follower.case, follower.address, follower.language) == (case, "hang@example.org", "en")
 
 
 def test_following_twice_with_the_same_address_keeps_one_follower(case):
@@ -67,16 +71,16 @@ def test_following_twice_with_the_same_address_keeps_one_follower(case):
     client.post(follow_url(case), {"email": "hang@example.org"})
     client.post(follow_url(case), {"email": "  HANG@Example.org "})
 
-    assert Follower.objects.count() == 1
+    assert followers().count() == 1
 
 
 def test_the_address_is_stored_encrypted_and_keyed_by_a_digest(case, settings):
     follower = services.case_follow(case=case, email=" Hang@Example.org ", language="vi")
 
     expected = hmac.new(settings.SECRET_KEY.encode(), b"hang@example.org", hashlib.sha256).hexdigest()
-    assert follower.email_digest == expected
+    assert follower.address_digest == expected
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT email FROM {Follower._meta.db_table} WHERE id = %s", [follower.pk])  # noqa: S608
+        cursor.execute(f"SELECT address FROM {Subscription._meta.db_table} WHERE id = %s", [follower.pk])  # noqa: S608
         (raw,) = cursor.fetchone()
     assert "hang@example.org" not in raw.lower()
 
@@ -88,7 +92,7 @@ def test_an_invalid_address_is_refused_with_400_and_nothing_is_stored(case):
     content = response.content.decode()
     assert "Enter a valid email address." in content
     assert 'value="not-an-address"' in content
-    assert Follower.objects.count() == 0
+    assert followers().count() == 0
 
 
 def test_a_closed_case_cannot_be_followed_409(case, operator):
@@ -98,14 +102,14 @@ def test_a_closed_case_cannot_be_followed_409(case, operator):
 
     assert response.status_code == 409
     assert f"Case {case.tracking_code} is rejected and can no longer be followed." in response.content.decode()
-    assert Follower.objects.count() == 0
+    assert followers().count() == 0
 
 
 def test_following_needs_the_csrf_token(case):
     response = Client(enforce_csrf_checks=True).post(follow_url(case), {"email": "hang@example.org"})
 
     assert response.status_code == 403
-    assert Follower.objects.count() == 0
+    assert followers().count() == 0
 
 
 def test_following_an_unknown_case_is_404(db):
@@ -124,7 +128,7 @@ def test_following_is_post_only(case):
 def test_case_follow_refuses_an_invalid_address(case):
     with pytest.raises(InvalidInput):
         services.case_follow(case=case, email="hang@", language="vi")
-    assert Follower.objects.count() == 0
+    assert followers().count() == 0
 
 
 def test_case_follow_refuses_a_case_that_is_not_open(case, operator, staff_a, agency_a):
@@ -132,7 +136,7 @@ def test_case_follow_refuses_a_case_that_is_not_open(case, operator, staff_a, ag
 
     with pytest.raises(InvalidTransition):
         services.case_follow(case=case, email="hang@example.org", language="vi")
-    assert Follower.objects.count() == 0
+    assert followers().count() == 0
 
 
 def test_following_again_keeps_the_latest_language(case):
@@ -140,7 +144,7 @@ def test_following_again_keeps_the_latest_language(case):
     again = services.case_follow(case=case, email="hang@example.org", language="en")
 
     assert again.pk == first.pk
-    assert Follower.objects.get().language == "en"
+    assert followers().get().language == "en"
 
 
 # --- what followers are told ----------------------------------------------------------------------------
@@ -196,7 +200,9 @@ def test_each_notice_goes_once_to_each_recipient_even_if_the_task_runs_twice(
 
     assert send_reporter_notice(event.pk) is False
     assert len(mail.outbox) == 2
-    assert set(Notice.objects.filter(event=event).values_list("channel", flat=True)) == {"email", f"f{follower.pk}"}
+    reporter = Subscription.objects.get(case=case, role=Subscription.Role.REPORTER)
+    channels = set(Notice.objects.filter(event=event).values_list("channel", flat=True))
+    assert channels == {f"s{reporter.pk}", f"s{follower.pk}"}
 
 
 def test_a_follower_of_a_case_without_reporter_email_is_still_told(

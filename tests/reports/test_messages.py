@@ -110,7 +110,7 @@ def test_agency_message_reaches_the_reporter_by_email_with_the_agency_name_only(
     [link] = re.findall(r"https?://\S+/messages/\S+/", message.body)
     page = Client().get(link)
     assert page.status_code == 200 and QUESTION in page.content.decode()
-    assert Notice.objects.filter(event=event, channel="email").count() == 1
+    assert Notice.objects.filter(event=event).count() == 1
 
 
 def test_the_centre_writes_as_the_monitoring_centre(held, operator, django_capture_on_commit_callbacks):
