@@ -37,6 +37,22 @@ GROUP_GAP_PX = 2
 GROUP_GAP_SHARE = 0.12
 GROUP_PIECE_SHARE = 0.6  # two vehicles queued in a lane are each whole: a piece is smaller than the rest
 DUPLICATE_S = 3.0
+# Red-light detections on two boxes side by side (the headlights of one car at dusk) within DUPLICATE_S are one:
+# sizes within this share of each other, level (vertical overlap) by this share of the taller, the gap under this
+# many times the wider one's width.
+PAIR_SIZE_SHARE = 0.5
+PAIR_LEVEL_SHARE = 0.6
+PAIR_GAP = 2.0
+# Flat pieces stacked one above the other join into one vehicle (see _stacked_flat): each flatter than this
+# (height / width; a car seen along the lane is 0.8 or more), the narrower at least this share of the wider's width
+# and overlapping it across by this share of its own, the gap under this share of the wider's width, the union no
+# taller than this many times its width, each piece solid.
+STACK_FLAT = 0.55
+STACK_WIDTH_SHARE = 0.5
+STACK_ACROSS = 0.7
+STACK_GAP = 0.4
+STACK_TALL = 1.3
+STACK_SOLID = 0.5  # share of each piece's box in the foreground
 DUPLICATE_GROW = 0.25
 
 
@@ -175,6 +191,8 @@ class Analyzer:
             if track is None or detection.rule not in ("no_parking", "sidewalk"):
                 return False
             earlier = track.box
+        if detection.rule == "red_light" and _side_by_side(earlier, box):
+            return True
         grow_x = DUPLICATE_GROW * (earlier[2] - earlier[0])
         grow_y = DUPLICATE_GROW * (earlier[3] - earlier[1])
         grown = (earlier[0] - grow_x, earlier[1] - grow_y, earlier[2] + grow_x, earlier[3] + grow_y)
@@ -245,7 +263,7 @@ class Analyzer:
         # boxes are all that is needed.
         contours, _hierarchy = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         blobs = []
-        for x0, y0, x1, y1 in _grouped([cv2.boundingRect(contour) for contour in contours]):
+        for x0, y0, x1, y1 in _grouped([cv2.boundingRect(contour) for contour in contours], mask):
             x, y, w, h = x0, y0, x1 - x0, y1 - y0
             if w * h < self.min_area:
                 continue
@@ -407,10 +425,11 @@ class Analyzer:
 _OFFSET = np.array([0.0, 128.0, 128.0], np.float32).reshape(3, 1, 1)
 
 
-def _grouped(rects) -> list[tuple[int, int, int, int]]:
+def _grouped(rects, mask: np.ndarray | None = None) -> list[tuple[int, int, int, int]]:
     """Boxes of the pieces of one object joined: a vehicle whose dark body matched the road falls into its roof,
     glass, lights and wheels, stacked one above the other. A piece overlapping another across by half the narrower
-    one, apart by less than a quarter of the taller one's height, and smaller than it, is part of the same object."""
+    one, apart by less than a quarter of the taller one's height, and smaller than it, is part of the same object; so
+    are two solid flat pieces stacked one above the other (_stacked_flat)."""
     boxes = [[x, y, x + w, y + h] for x, y, w, h in rects]
     merged = True
     while merged and len(boxes) > 1:
@@ -429,7 +448,7 @@ def _grouped(rects) -> list[tuple[int, int, int, int]]:
                     across >= 0.5 * min(a[2] - a[0], b[2] - b[0])
                     and gap <= max(GROUP_GAP_PX, GROUP_GAP_SHARE * max(a[3] - a[1], b[3] - b[1]))
                     and sizes[0] <= GROUP_PIECE_SHARE * sizes[1]
-                ):
+                ) or _stacked_flat(a, b, across, gap, mask):
                     boxes[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
                     del boxes[j]
                     merged = True
@@ -437,6 +456,39 @@ def _grouped(rects) -> list[tuple[int, int, int, int]]:
             if merged:
                 break
     return [tuple(box) for box in boxes]
+
+
+def _stacked_flat(a, b, across: float, gap: float, mask: np.ndarray | None) -> bool:
+    """Two flat pieces one above the other, about as wide as each other: the roof and windscreen and the bumper of
+    one vehicle whose body matches the road between them (a grey car on grey asphalt). Neither piece has a whole
+    vehicle's proportions, together they do; two vehicles queued in a lane are each whole and stay apart. Both must be
+    solid (mostly foreground): rain or noise on a tiled sidewalk leaves sparse flat patches."""
+    wa, wb = a[2] - a[0], b[2] - b[0]
+    if a[3] - a[1] >= STACK_FLAT * wa or b[3] - b[1] >= STACK_FLAT * wb:
+        return False
+    narrow, wide = sorted((wa, wb))
+    if narrow < STACK_WIDTH_SHARE * wide or across < STACK_ACROSS * narrow or gap > STACK_GAP * wide:
+        return False
+    if max(a[3], b[3]) - min(a[1], b[1]) > STACK_TALL * (max(a[2], b[2]) - min(a[0], b[0])):
+        return False
+    if mask is None:
+        return True
+    return all(np.count_nonzero(mask[y0:y1, x0:x1]) >= STACK_SOLID * (x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in (a, b))
+
+
+def _side_by_side(a, b) -> bool:
+    """Two boxes level with each other, of about the same size, apart by less than twice the wider one's width:
+    the two headlights of a car at dusk (all of it the camera sees), crossing a stop line together."""
+    heights = sorted((a[3] - a[1], b[3] - b[1]))
+    widths = sorted((a[2] - a[0], b[2] - b[0]))
+    level = min(a[3], b[3]) - max(a[1], b[1])
+    gap = max(a[0], b[0]) - min(a[2], b[2])
+    return (
+        heights[0] >= PAIR_SIZE_SHARE * heights[1]
+        and widths[0] >= PAIR_SIZE_SHARE * widths[1]
+        and level >= PAIR_LEVEL_SHARE * heights[1]
+        and gap <= PAIR_GAP * widths[1]
+    )
 
 
 def _intersection(a, b) -> float:

@@ -39,6 +39,7 @@ SLIVER_SHAPE = 0.3
 # flatter box there is a piece of one, such as the roof of a car queued at the line. (A parked car may be seen
 # side-on, about 0.35, so the dwell rules take the wider bounds above.)
 CROSSING_SHAPE = 0.5
+SHAPE_FRAMES = 5  # a track's shape at a stop line is the median of its last this many boxes
 RESIZE_SHARE = 0.25  # a box whose width or height changes by more than this share in one frame merged or split
 STILL_MOTION = 0.3  # a dwell counts only while the track's smoothed share of moving pixels is below this
 EDGE_SHARE = 0.97  # a box reaching the picture's outer 3 % may be cut by its edge: its anchor is not seen
@@ -84,8 +85,7 @@ class Rules:
             if key in track.reported:
                 continue
             if zone.kind == "stop_line":
-                crossing_shaped = vehicle and track.height >= CROSSING_SHAPE * track.width
-                detection = self._stop_line(zone, track, t, share, crossing_shaped)
+                detection = self._stop_line(zone, track, t, share, crossing_shaped(track, zone.id))
             else:
                 inside = vehicle and zone.contains(*anchor) and zone.size_ok(share)
                 state = track.zones.setdefault(zone.id, {})
@@ -228,6 +228,24 @@ def _cross(u, v) -> float:
 def vehicle_shaped(track: Track) -> bool:
     shape = track.height / max(1.0, track.width)
     return SLIVER_SHAPE <= shape <= PERSON_SHAPE
+
+
+def crossing_shaped(track: Track, zone_id: str) -> bool:
+    """Whether the track is a vehicle seen along the lane. Judged on its recent boxes (the median of the last
+    SHAPE_FRAMES shapes, the current one included) and not only the current one: a vehicle's box turns flat for a
+    frame when it merges with or splits from another, just as it crosses the line, while the roof of a car queued
+    there is flat in every frame."""
+    state = track.zones.setdefault(zone_id, {})
+    if not track.seen:
+        # Coasting: the box is the last one seen, not a new look at the object.
+        shapes = state.get("shapes") or [track.height / max(1.0, track.width)]
+    else:
+        shapes = [*state.get("shapes", []), round(track.height / max(1.0, track.width), 3)][-SHAPE_FRAMES:]
+        state["shapes"] = shapes
+    ordered = sorted(shapes)  # the median, without numpy's overhead on five numbers
+    middle = len(ordered) // 2
+    shape = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return CROSSING_SHAPE <= shape <= PERSON_SHAPE
 
 
 def _real(track: Track) -> bool:

@@ -123,3 +123,21 @@ def test_the_alert_links_to_the_cameras_page_in_the_centre(operator, settings):
     camera_alert(camera.pk, "offline", timezone.now().isoformat())
 
     assert f"{settings.SITE_URL}/centre/cameras/{camera.code}/" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize(
+    ("language", "since"),
+    # 00:30 UTC is 07:30 in Hue; each language writes it its own way (huesmart/formats).
+    [("vi", "04/05/2026 07:30"), ("en", "4 May 2026, 07:30")],
+)
+def test_the_alert_writes_the_time_on_the_citys_clock_in_its_language(operator, settings, language, since):
+    from cameras.tasks import camera_alert
+
+    settings.LANGUAGE_CODE = language
+    operator.email = "ioc@example.org"
+    operator.save()
+    camera = make_camera(status=Camera.Status.OFFLINE)
+
+    camera_alert(camera.pk, "offline", "2026-05-04T00:30:00+00:00")
+
+    assert since in mail.outbox[0].body
