@@ -4,7 +4,8 @@ Its figures only, whoever asks: the agency comes from the signed-in user's membe
 staff_required), never from the address, so staff of one agency have no way to name another. The figures are the
 agency's statistics rollups (reports/rollups/figures.py: received = every case ever sent to it; the others, the cases
 it holds now), month by month for a year, and its overdue cases now, live (its own open cases past the deadline: a
-short list through the (agency, state) index). Tables download with ?table=months|overdue&format=csv|xlsx.
+short list through the (agency, state) index); apart from them, the thanks citizens sent it that the centre
+published. Tables download with ?table=months|overdue&format=csv|xlsx.
 """
 
 from django.core.paginator import Paginator
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from dashboard import exports
 from dashboard.overview.selectors import FIGURE_LABELS, Point, chart
-from reports import clock
+from reports import clock, praise_selectors
 from reports.rollups import read
 from reports.rollups.figures import FIGURES, figure_q
 from reports.rollups.marks import month_of
@@ -112,5 +113,7 @@ def performance(request):
         "chart": chart(points, ("received", "handled", "overdue")),
         "months": _month_rows(series),
         "overdue_page": Paginator(overdue, PAGE_SIZE).get_page(request.GET.get("page")),
+        # Apart from the figures, which count problems: thanks are not cases the agency handles.
+        "thanks": praise_selectors.thanks_received(agency),
     }
     return render(request, "agencies/performance.html", context)

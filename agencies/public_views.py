@@ -12,6 +12,7 @@ SORT_CHOICES = [
     ("handled", _("Most handled")),
     ("received", _("Most received")),
     ("reopened", _("Most reopened after a poor rating")),
+    ("thanks", _("Most thanked")),
     ("name", _("Name")),
 ]
 

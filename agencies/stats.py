@@ -1,14 +1,20 @@
 """Public figures per agency: how many cases it received and handled, how many on time, how fast, how many are
-overdue now and how many came back after a poor rating. Read by the public page /agencies/ and the transparency site.
+overdue now and how many came back after a poor rating; and, apart from those, the thanks citizens sent it. Read by
+the public page /agencies/ and the transparency site.
 
 Words follow DESIGN.md and are defined once, in reports/rollups/figures.py: received = cases ever assigned to the
 agency; handled = resolved + closed; overdue = open past the deadline. The figures are read from the agencies'
-statistics rollups, which workers compute again after each event, never aggregated over the cases here.
+statistics rollups, which workers compute again after each event, never aggregated over the cases here. Thanks are
+not cases an agency handles, so no rollup counts them: each agency's few published thanks are counted in the same
+query as the agencies, through the (agency, state) index.
 """
 
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db.models import Q
+
+from reports.praise_selectors import thanks_received_subquery
 from reports.rollups import read
 
 from .models import Agency
@@ -24,6 +30,8 @@ class AgencyFigures:
     overdue_now: int = 0
     reopened_after_poor_rating: int = 0
     satisfaction: float | None = None
+    # Published thanks from citizens (reports/praise_selectors.py): apart from the figures, which count problems.
+    thanks: int = 0
 
     @property
     def on_time_rate(self) -> float | None:
@@ -37,14 +45,23 @@ class AgencyFigures:
 
 
 def agency_figures() -> list[AgencyFigures]:
-    """The figures of every agency that has received at least one case, by name."""
+    """The figures of every agency that has received at least one case or a published thanks, by name."""
     found = read.table(read.Dimension.AGENCY)
+    agencies = (
+        Agency.objects.annotate(thanks=thanks_received_subquery())
+        .filter(Q(pk__in=found) | Q(thanks__gt=0))
+        .select_related("kind")
+    )
     figures = []
-    for agency in Agency.objects.filter(pk__in=found).select_related("kind"):
-        f = found[agency.pk]
+    for agency in agencies:
+        f = found.get(agency.pk)
+        if f is None:
+            figures.append(AgencyFigures(agency=agency, thanks=agency.thanks))
+            continue
         figures.append(
             AgencyFigures(
                 agency=agency,
+                thanks=agency.thanks,
                 received=f.received,
                 handled=f.handled,
                 on_time=f.on_time,
@@ -66,6 +83,7 @@ SORTS = {
     "median": (lambda f: f.median_to_resolve, False),
     "overdue": (lambda f: f.overdue_now, True),
     "reopened": (lambda f: f.reopened_after_poor_rating, True),
+    "thanks": (lambda f: f.thanks, True),
 }
 
 

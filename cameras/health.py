@@ -223,6 +223,7 @@ def camera_alert_send(*, camera_id: int, kind: str, since: str) -> int:
     from django.urls import NoReverseMatch, reverse
     from django.utils import translation
     from django.utils.dateparse import parse_datetime
+    from django.utils.formats import date_format
     from django.utils.translation import gettext as _
 
     camera = Camera.objects.filter(pk=camera_id).first()
@@ -240,7 +241,7 @@ def camera_alert_send(*, camera_id: int, kind: str, since: str) -> int:
     except NoReverseMatch:
         link = settings.SITE_URL + reverse("admin:cameras_camera_change", args=[camera.pk])
     with translation.override(settings.LANGUAGE_CODE):
-        local = timezone.localtime(since_at).strftime("%Y-%m-%d %H:%M")
+        local = date_format(timezone.localtime(since_at), "SHORT_DATETIME_FORMAT")
         context = {"camera": camera.name, "code": camera.code, "since": local, "error": camera.last_error or "-"}
         if kind == "offline":
             subject = _("Camera %(camera)s is offline") % context

@@ -22,6 +22,7 @@ from django.db.models.functions import Cast
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from agencies.escalation import agency_emails, escalation_recipients
@@ -211,7 +212,7 @@ def _require_not_within_interval(case, events, what):
             % {
                 "code": case.tracking_code,
                 "what": what,
-                "time": timezone.localtime(last.created_at).strftime("%H:%M"),
+                "time": date_format(timezone.localtime(last.created_at), "TIME_FORMAT"),
             }
         )
 
@@ -275,7 +276,8 @@ def _iso(moment):
 
 
 def _local(moment):
-    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment is not None else "—"
+    # The active language's format (huesmart/formats), on the city's clock.
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment is not None else "—"
 
 
 # --- the e-mails -----------------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ def platform(request):
     user = request.user
     return {
         "CITY_NAME": settings.CITY_NAME,
+        # Scripts show times on the city's clock, not the phone's (static/js/report-form.js, my-reports.js).
+        "TIME_ZONE": settings.TIME_ZONE,
         # An empty tile URL (tests, offline installs) means maps show the pin without a background.
         "MAP_TILE_URL": settings.MAP_TILE_URL,
         "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,

@@ -245,6 +245,8 @@ CELERY_BEAT_SCHEDULE = {
     "rollups-refresh": {"task": "reports.tasks.rollups_refresh", "schedule": 60.0},
     # The outbox's relay process hands tasks over as they commit; this covers for it while it is down.
     "outbox-relay": {"task": "reports.tasks.outbox_relay", "schedule": 10.0},
+    # Steps whose notice a lost message or a long gateway outage left unsent (reports/notifications/sweep.py).
+    "notices-sweep": {"task": "reports.tasks.notices_sweep", "schedule": 900.0},
     # Sent outbox rows and expired idempotency keys.
     "forget-old-rows": {"task": "reports.tasks.forget_old_rows", "schedule": 3600.0},
     # Recomputes the whole ledger and checks every signature and proof; alerts the admins on failure.
@@ -406,6 +408,8 @@ MEDIA_MAX_VIDEO_SECONDS = env.int("MEDIA_MAX_VIDEO_SECONDS", default=120)
 UPLOAD_EXPIRY_HOURS = env.int("UPLOAD_EXPIRY_HOURS", default=24)
 # A resolved case the reporter neither confirms nor reopens is closed after this many days.
 CASE_CONFIRM_DAYS = env.int("CASE_CONFIRM_DAYS", default=7)
+# Step notices a lost message or a long gateway outage left unsent are sent again for this long (notices-sweep).
+NOTIFICATION_RETRY_HOURS = env.int("NOTIFICATION_RETRY_HOURS", default=48)
 # A reporter may reopen a closed case within this many days of its closing.
 CASE_REOPEN_DAYS = env.int("CASE_REOPEN_DAYS", default=30)
 # Duplicates: open cases of the same category within this distance and this many days of each other.

@@ -48,12 +48,15 @@ def answer_message(request, case, form, *, page, case_url):
         sent = services.message_to_reporter(case=case, by=request.user, body=form.cleaned_data["body"])
     except DomainError as exc:
         return page(request, case, failed=("message", form), error=exc.message, status=exc.http_status)
-    if sent.emailed:
-        messages.success(request, _("The message is on its way to the reporter by e-mail."))
+    if sent.told:
+        messages.success(request, _("The message is on its way to the reporter."))
     else:
         messages.success(
             request,
-            _("The message is saved. The reporter left no address: they will see it when they open their case."),
+            _(
+                "The message is saved. The reporter chose no way to be told, or stopped the messages: they will see "
+                "it when they open their case."
+            ),
         )
     return redirect(reverse(case_url, args=[case.tracking_code]) + "#messages")
 

@@ -1,14 +1,9 @@
 """Good deeds and thanks: the page to share one, its confirmation, and the public list of the published ones."""
 
-import uuid
-
 from django import forms
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,63 +11,24 @@ from django.views.decorators.http import require_GET, require_http_methods
 from agencies.models import Agency
 from huesmart.ratelimit import rate_limited
 
-from . import idempotency, praise_selectors
-from .errors import DomainError, KeyReused
+from . import praise_selectors
 from .models import Category
 from .praise_forms import PraiseForm
 from .selectors import public_case
 from .services.praise import GOOD_DEED, THANKS, is_praise, praise_submit
-from .views import (
-    IDEMPOTENCY_FIELD,
-    NOT_REPORT_FIELDS,
-    PAGE_SIZE,
-    PRIVATE_LINK_REFERRER_POLICY,
-    SESSION_TOKENS,
-    SESSION_TOKENS_KEPT,
-)
+from .views import PAGE_SIZE, Sending, confirmation_page, form_page_context, report_fields, send_form
 
 # Its own scope: a key used on the report page never answers this one, nor the other way round.
 IDEMPOTENCY_SCOPE = "praise-page"
+KEY_REUSED = gettext_lazy(
+    "This form was already used to send something else. Check what is below and send it again: it will be sent as new."
+)
 
 
-class _FormRefused(Exception):
-    """The form has errors: nothing is stored, so the key stays free for the corrected form."""
-
-
-def _store(form, language):
-    data = form.cleaned_data
-    submission = praise_submit(
-        category=data["category"],
-        agency=data["agency"],
-        description=data["description"],
-        latitude=data["latitude"],
-        longitude=data["longitude"],
-        address=data["address"],
-        uploads=data["media"],
-        name=data["name"],
-        phone=data["phone"],
-        email=data["email"],
-        language=language,
+def _store(request, data):
+    return praise_submit(
+        **report_fields(data), category=data["category"], agency=data["agency"], language=request.LANGUAGE_CODE
     )
-    body = {"code": submission.case.tracking_code, "token": submission.token}
-    return idempotency.Answer(302, body, submission.case.pk)
-
-
-def _send(request, form):
-    """Stored once per key, as the report page does (reports/views.py): a double tap or a retry gets the first one."""
-    key = idempotency.key_from(request, field=IDEMPOTENCY_FIELD)
-    valid = form.is_valid()
-
-    def produce():
-        if not valid:
-            raise _FormRefused
-        return _store(form, request.LANGUAGE_CODE)
-
-    digest = idempotency.request_fingerprint(request, ignore=NOT_REPORT_FIELDS) if key else ""
-    answer = idempotency.once(IDEMPOTENCY_SCOPE, key, digest, produce)
-    if valid:
-        form.remove_used_uploads()
-    return answer
 
 
 def _thanks_pk():
@@ -83,34 +39,12 @@ def _thanks_pk():
 @rate_limited("submit")
 def praise_new(request):
     """/good-deeds/new/: share a good deed or thank an agency."""
-    status = 200
-    key = None
+    sending = Sending()
     if request.method == "POST":
         form = PraiseForm(request.POST, request.FILES, session=request.session)
-        try:
-            answer = _send(request, form)
-        except _FormRefused:
-            status = 400
-            # Nothing was stored under it: the corrected form keeps the key.
-            key = request.POST.get(IDEMPOTENCY_FIELD)
-        except KeyReused:
-            form.add_error(
-                None,
-                _(
-                    "This form was already used to send something else. Check what is below and send it again: it "
-                    "will be sent as new."
-                ),
-            )
-            status = KeyReused.http_status
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            status = exc.http_status
-        else:
-            code, token = answer.body["code"], answer.body["token"]
-            tokens = request.session.get(SESSION_TOKENS, {})
-            tokens[code] = token
-            request.session[SESSION_TOKENS] = dict(list(tokens.items())[-SESSION_TOKENS_KEPT:])
-            return redirect("reports:praise_sent", code=code)
+        sending = send_form(request, form, scope=IDEMPOTENCY_SCOPE, store=_store, key_reused=KEY_REUSED)
+        if sending.code:
+            return redirect("reports:praise_sent", code=sending.code)
     else:
         initial = {}
         # A "thank this agency" link (its public page) names the agency: the form opens as a thanks to it.
@@ -118,16 +52,8 @@ def praise_new(request):
         if thanked and Agency.objects.filter(code=thanked, is_active=True).exists():
             initial = {"category": _thanks_pk(), "agency": thanked}
         form = PraiseForm(initial=initial)
-    south, west, north, east = settings.CITY_BOUNDS
-    context = {
-        "form": form,
-        "thanks_code": THANKS,
-        "city_center": settings.CITY_CENTER,
-        "city_bounds": f"{south},{west},{north},{east}",
-        "idempotency_field": IDEMPOTENCY_FIELD,
-        "idempotency_key": key or str(uuid.uuid4()),
-    }
-    return render(request, "reports/praise_form.html", context, status=status)
+    context = form_page_context(form, sending.key) | {"thanks_code": THANKS}
+    return render(request, "reports/praise_form.html", context, status=sending.status)
 
 
 @never_cache
@@ -137,13 +63,7 @@ def praise_sent(request, code):
     case = public_case(code)
     if not is_praise(case):
         raise Http404("No such good deed.")
-    token = request.session.get(SESSION_TOKENS, {}).get(case.tracking_code)
-    follow_url = None
-    if token:
-        follow_url = request.build_absolute_uri(reverse("reports:reporter_case", args=[case.tracking_code, token]))
-    response = render(request, "reports/praise_sent.html", {"case": case, "follow_url": follow_url})
-    response["Referrer-Policy"] = PRIVATE_LINK_REFERRER_POLICY
-    return response
+    return confirmation_page(request, case, "reports/praise_sent.html")
 
 
 class GoodDeedFilterForm(forms.Form):

@@ -176,3 +176,11 @@ def message_deliver(event_id):
     from .notifications import send_message_notice
 
     send_message_notice(event_id)
+
+
+@shared_task
+def notices_sweep():
+    """Every quarter hour: send the step notices a lost message or a long gateway outage left unsent."""
+    from .notifications.sweep import notices_sweep as sweep
+
+    return sweep()

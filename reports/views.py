@@ -2,6 +2,7 @@
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -53,33 +55,29 @@ IDEMPOTENCY_SCOPE = "report-page"
 NOT_REPORT_FIELDS = ("csrfmiddlewaretoken", IDEMPOTENCY_FIELD)
 
 
+# Said when a key comes back with other content: the form was drawn once and used for two reports.
+REPORT_KEY_REUSED = gettext_lazy(
+    "This form was already used to send a different report. Check the report below and send it again: it will be "
+    "sent as a new report."
+)
+
+
 class _FormRefused(Exception):
     """The form has errors: nothing is stored, so the key stays free for the corrected report."""
 
 
-def _store_report(form, language, citizen=None):
-    data = form.cleaned_data
-    submission = services.case_submit(
-        description=data["description"],
-        latitude=data["latitude"],
-        longitude=data["longitude"],
-        category=data["category"],
-        address=data["address"],
-        uploads=data["media"],
-        name=data["name"],
-        phone=data["phone"],
-        email=data["email"],
-        language=language,
-        citizen=citizen,
-        notify_by=data["notify_by"],
-        push_subscription=data["push_subscription"],
-    )
-    body = {"code": submission.case.tracking_code, "token": submission.token}
-    return idempotency.Answer(302, body, submission.case.pk)
+@dataclass(frozen=True)
+class Sending:
+    """A form page's POST: the tracking code once stored (now or under its key before), or else the status to draw
+    the form again with and the key the corrected form keeps (None: a new one)."""
+
+    code: str | None = None
+    status: int = 200
+    key: str | None = None
 
 
-def _send_report(request, form):
-    """The report stored once per key: idempotency.Answer, replayed for a key already used for this report."""
+def _store_once(request, form, scope, store):
+    """The case stored once per key: idempotency.Answer, replayed for a key already used for this content."""
     key = idempotency.key_from(request, field=IDEMPOTENCY_FIELD)
     # Checked before the key is looked at, outside its transaction: reading and checking files takes a while. A
     # replay may fail here (its resumable uploads went into the first report) and is still answered from the key.
@@ -88,71 +86,106 @@ def _send_report(request, form):
     def produce():
         if not valid:
             raise _FormRefused
-        return _store_report(form, request.LANGUAGE_CODE, citizen=citizen_of(request.user))
+        submission = store(request, form.cleaned_data)
+        body = {"code": submission.case.tracking_code, "token": submission.token}
+        return idempotency.Answer(302, body, submission.case.pk)
 
     digest = idempotency.request_fingerprint(request, ignore=NOT_REPORT_FIELDS) if key else ""
-    answer = idempotency.once(IDEMPOTENCY_SCOPE, key, digest, produce)
+    answer = idempotency.once(scope, key, digest, produce)
     if valid:
         # A replay names the same uploads as the first report, which copied them: theirs go too.
         form.remove_used_uploads()
     return answer
 
 
-@rate_limited("submit")
-def submit(request):
-    status = 200
-    key = None
-    if request.method == "POST":
-        form = ReportForm(request.POST, request.FILES, session=request.session)
-        try:
-            answer = _send_report(request, form)
-        except _FormRefused:
-            status = 400
-            # Nothing was stored under it: the corrected report keeps the key.
-            key = request.POST.get(IDEMPOTENCY_FIELD)
-        except KeyReused:
-            form.add_error(
-                None,
-                _(
-                    "This form was already used to send a different report. Check the report below and send it "
-                    "again: it will be sent as a new report."
-                ),
-            )
-            status = KeyReused.http_status
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            status = exc.http_status
-        else:
-            code, token = answer.body["code"], answer.body["token"]
-            tokens = request.session.get(SESSION_TOKENS, {})
-            tokens[code] = token
-            request.session[SESSION_TOKENS] = dict(list(tokens.items())[-SESSION_TOKENS_KEPT:])
-            return redirect("reports:submitted", code=code)
-    else:
-        form = ReportForm()
+def send_form(request, form, *, scope, store, key_reused):
+    """The report page's POST, which the good-deed page shares: `store(request, cleaned_data)` makes the case (its
+    submission) once per key in `scope`, and the reporter's token is kept in this session for the confirmation.
+    Refusals are added to the form; `key_reused` says a key came back with other content."""
+    try:
+        answer = _store_once(request, form, scope, store)
+    except _FormRefused:
+        # Nothing was stored under it: the corrected form keeps the key.
+        return Sending(status=400, key=request.POST.get(IDEMPOTENCY_FIELD))
+    except KeyReused:
+        form.add_error(None, key_reused)
+        return Sending(status=KeyReused.http_status)
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return Sending(status=exc.http_status)
+    code, token = answer.body["code"], answer.body["token"]
+    tokens = request.session.get(SESSION_TOKENS, {})
+    tokens[code] = token
+    request.session[SESSION_TOKENS] = dict(list(tokens.items())[-SESSION_TOKENS_KEPT:])
+    return Sending(code=code)
+
+
+def form_page_context(form, key):
+    """What the report page and the good-deed page both draw: the form, the city's map and the form's key."""
     south, west, north, east = settings.CITY_BOUNDS
-    context = {
+    return {
         "form": form,
         "city_center": settings.CITY_CENTER,
         "city_bounds": f"{south},{west},{north},{east}",
         "idempotency_field": IDEMPOTENCY_FIELD,
         "idempotency_key": key or str(uuid.uuid4()),
-        "offline_max_video_bytes": pwa_views.OFFLINE_MAX_VIDEO_BYTES,
     }
-    return render(request, "reports/submit.html", context, status=status)
+
+
+def confirmation_page(request, case, template):
+    """The page after sending: the tracking code and, for this browser session only, the private link."""
+    token = request.session.get(SESSION_TOKENS, {}).get(case.tracking_code)
+    follow_url = None
+    if token:
+        follow_url = request.build_absolute_uri(reverse("reports:reporter_case", args=[case.tracking_code, token]))
+    response = render(request, template, {"case": case, "follow_url": follow_url})
+    response["Referrer-Policy"] = PRIVATE_LINK_REFERRER_POLICY
+    return response
+
+
+def report_fields(data):
+    """What the report form and the good-deed form (which extends it) ask the same way, as the services take it."""
+    return {
+        "description": data["description"],
+        "latitude": data["latitude"],
+        "longitude": data["longitude"],
+        "address": data["address"],
+        "uploads": data["media"],
+        "name": data["name"],
+        "phone": data["phone"],
+        "email": data["email"],
+    }
+
+
+def _store_report(request, data):
+    return services.case_submit(
+        **report_fields(data),
+        category=data["category"],
+        language=request.LANGUAGE_CODE,
+        citizen=citizen_of(request.user),
+        notify_by=data["notify_by"],
+        push_subscription=data["push_subscription"],
+    )
+
+
+@rate_limited("submit")
+def submit(request):
+    sending = Sending()
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES, session=request.session)
+        sending = send_form(request, form, scope=IDEMPOTENCY_SCOPE, store=_store_report, key_reused=REPORT_KEY_REUSED)
+        if sending.code:
+            return redirect("reports:submitted", code=sending.code)
+    else:
+        form = ReportForm()
+    context = form_page_context(form, sending.key) | {"offline_max_video_bytes": pwa_views.OFFLINE_MAX_VIDEO_BYTES}
+    return render(request, "reports/submit.html", context, status=sending.status)
 
 
 @never_cache
 @require_GET
 def submitted(request, code):
-    case = public_case(code)
-    token = request.session.get(SESSION_TOKENS, {}).get(case.tracking_code)
-    follow_url = None
-    if token:
-        follow_url = request.build_absolute_uri(reverse("reports:reporter_case", args=[case.tracking_code, token]))
-    response = render(request, "reports/submitted.html", {"case": case, "follow_url": follow_url})
-    response["Referrer-Policy"] = PRIVATE_LINK_REFERRER_POLICY
-    return response
+    return confirmation_page(request, public_case(code), "reports/submitted.html")
 
 
 @require_GET

@@ -2,7 +2,7 @@
 
 The loaded pipeline is kept in the process, keyed by version: a suggestion costs one small query (which version is
 active) and the prediction, and a newly activated version is loaded on the first suggestion after it. Categories the
-centre has since switched off are never suggested.
+centre has since switched off are never suggested, nor a praise category (a good deed, a thanks).
 """
 
 import logging
@@ -84,9 +84,10 @@ def suggest_texts(texts, *, settings=None) -> list[Suggestion | None]:
     if pipeline is None:
         return [None] * len(texts)
     settings = settings or ClassificationSettings.current()
-    categories = Category.objects.filter(code__in=[str(c) for c in pipeline.classes_], is_active=True).in_bulk(
-        field_name="code"
-    )
+    # Problems only: a good deed or a thanks is shared on its own form, and a problem is never one.
+    categories = Category.objects.filter(
+        code__in=[str(c) for c in pipeline.classes_], is_active=True, kind=Category.Kind.PROBLEM
+    ).in_bulk(field_name="code")
     wanted = [i for i, text in enumerate(texts) if text and text.strip()]
     answers = [None] * len(texts)
     if not wanted:
@@ -113,7 +114,9 @@ def suggest_text(text, *, settings=None) -> Suggestion | None:
 
 
 def suggestion_for(case) -> Suggestion | None:
-    """The suggestion for a citizen case's description; None for a camera case or when no version is active."""
-    if case.source != Source.CITIZEN:
+    """The suggestion for a citizen case's description; None for a camera case, a good deed or a thanks (whose
+    category the citizen chose on the praise form: triage must not turn it into a problem), or when no version is
+    active."""
+    if case.source != Source.CITIZEN or case.category.kind == Category.Kind.PRAISE:
         return None
     return suggest_text(case.description)

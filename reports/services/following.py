@@ -99,20 +99,25 @@ def case_follow(*, case, language, email="", channel=EMAIL, address=None, citize
         if subscription.role == Role.FOLLOWER:
             subscription.address, subscription.language = address, language
         # else: the reporter following their own case stays its reporter, as they reported, and hears once.
-        subscription.unsubscribed_at = None
+        if subscription.unsubscribed_at is not None:
+            # Back from the next step on: created_at is where a subscriber's steps start (notifications.steps), so the
+            # sweep does not send what happened while they were away.
+            subscription.unsubscribed_at, subscription.created_at = None, clock.now()
         subscription.citizen = subscription.citizen or citizen
-        subscription.save(update_fields=["address", "language", "unsubscribed_at", "citizen"])
+        subscription.save(update_fields=["address", "language", "unsubscribed_at", "created_at", "citizen"])
     return subscription
 
 
-def move_followers(source, target):
-    """A merged case's followers follow the case that goes on; one who already follows it is not doubled."""
+def move_followers(source, target, *, since):
+    """A merged case's followers follow the case that goes on; one who already follows it is not doubled. They hear of
+    its steps from `since` on (the moment the duplicate was merged in), not of its earlier ones."""
     already = Subscription.objects.filter(
         case=target, channel=OuterRef("channel"), address_digest=OuterRef("address_digest")
     )
     moving = Subscription.objects.filter(case=source, role=Role.FOLLOWER)
     moving.filter(Exists(already)).delete()
-    moving.update(case=target)
+    # created_at is where a subscriber's steps start (notifications.steps).
+    moving.update(case=target, created_at=since)
 
 
 def reporter_follows_survivor(duplicate, into):
@@ -155,7 +160,8 @@ def subscription_stop(*, subscription) -> Subscription:
 
 
 def subscription_resume(*, subscription) -> Subscription:
-    """Undo: messages come again, from the next step on."""
-    Subscription.objects.filter(pk=subscription.pk).update(unsubscribed_at=None)
-    subscription.unsubscribed_at = None
+    """Undo: messages come again, from the next step on (created_at is where a subscriber's steps start)."""
+    moment = clock.now()
+    Subscription.objects.filter(pk=subscription.pk).update(unsubscribed_at=None, created_at=moment)
+    subscription.unsubscribed_at, subscription.created_at = None, moment
     return subscription

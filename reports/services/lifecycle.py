@@ -242,7 +242,7 @@ def case_merge(*, case, into, by, note=""):
         data={"into": into.tracking_code},
     )
     # Both histories stay whole: the surviving case records the duplicate too, and its reporter hears of it.
-    append_event(
+    merged_in = append_event(
         into,
         EventKind.DUPLICATE_MERGED,
         role=Role.OPERATOR,
@@ -251,7 +251,7 @@ def case_merge(*, case, into, by, note=""):
         agency=into.agency,
         data={"from": case.tracking_code},
     )
-    move_followers(case, into)
+    move_followers(case, into, since=merged_in.created_at)
     reporter_follows_survivor(case, into)
     return case
 

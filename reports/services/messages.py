@@ -27,7 +27,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import clock, outbox
 from ..errors import DomainError, InvalidInput, NotAllowed
-from ..models import CaseEvent, EventKind, Role
+from ..models import CaseEvent, EventKind, Role, Subscription
+from ..notifications.delivery import active_subscriptions
 from ..permissions import is_operator, is_staff_of
 from ..selectors import events_visible_to
 from .common import append_event, lock_case, require_note
@@ -53,8 +54,17 @@ class TooManyMessages(DomainError):
 @dataclass(frozen=True)
 class MessageSent:
     event: CaseEvent
-    # Whether the reporter is e-mailed; if not, they read the message when they open their private page.
-    emailed: bool
+    # The channels the reporter is told of it by (e-mail, SMS, Zalo, push: their active subscriptions, as
+    # notifications.delivery.send_conversation_message sends it); none: they read it when they open their private page.
+    channels: tuple[str, ...]
+
+    @property
+    def told(self) -> bool:
+        return bool(self.channels)
+
+    @property
+    def emailed(self) -> bool:
+        return Subscription.Channel.EMAIL in self.channels
 
 
 def _clean_body(body):
@@ -91,7 +101,14 @@ def message_to_reporter(*, case, by, body) -> MessageSent:
         agency=case.agency,
     )
     outbox.enqueue(DELIVER_TASK, event.pk)
-    return MessageSent(event=event, emailed=bool(case.reporter.email))
+    return MessageSent(event=event, channels=reporter_channels(case))
+
+
+def reporter_channels(case) -> tuple[str, ...]:
+    """How a staff message reaches the reporter: the channels of their active subscriptions, the ones delivery
+    sends it to. Not whether they gave an address: they may have chosen SMS only, or stopped the messages."""
+    found = active_subscriptions(case, role=Subscription.Role.REPORTER).values_list("channel", flat=True)
+    return tuple(sorted(set(found)))
 
 
 @transaction.atomic

@@ -20,6 +20,18 @@
   var text = textEl ? JSON.parse(textEl.textContent) : {};
   var CODE = /^[A-Z0-9][A-Z0-9-]{0,39}$/;
 
+  // The day in the city (data-time-zone on <body>), not on the phone's clock, which may sit in another zone.
+  function cityDate(date) {
+    var lang = document.documentElement.lang || undefined;
+    var zone = document.body.dataset.timeZone;
+    try {
+      return date.toLocaleDateString(lang, zone ? { timeZone: zone } : undefined);
+    } catch (e) {
+      // An unknown zone name throws RangeError: the phone's clock beats no date at all.
+      return date.toLocaleDateString(lang);
+    }
+  }
+
   // The private link to this case on this site, as a path, or null.
   function privatePath(code, url) {
     if (typeof url !== "string") {
@@ -102,7 +114,7 @@
     }
     var sent = entry.sentAt ? new Date(entry.sentAt) : null;
     if (sent && !isNaN(sent.getTime())) {
-      meta.push((text.sent || "") + " " + sent.toLocaleDateString(document.documentElement.lang || undefined));
+      meta.push((text.sent || "") + " " + cityDate(sent));
     }
     li.appendChild(element("p", "case-row-meta", meta.join(" · ")));
     var links = element("p", "case-row-links");

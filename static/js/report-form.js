@@ -120,8 +120,14 @@
   var list = document.getElementById("media-list");
   var limits = mediaFieldset.dataset;
 
+  // Written the page language's way, as uploader.js and the server write sizes ("15,0 MB" in Vietnamese).
+  var sizeFormat = window.Intl
+    ? new Intl.NumberFormat(document.documentElement.lang || undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 })
+    : null;
+
   function megabytes(bytes) {
-    return (bytes / (1024 * 1024)).toFixed(1) + " MB";
+    var size = bytes / (1024 * 1024);
+    return (sizeFormat ? sizeFormat.format(size) : size.toFixed(1)) + " MB";
   }
 
   function showFiles() {
@@ -442,6 +448,18 @@
     return line;
   }
 
+  // The city's clock (data-time-zone on <body>), not the phone's: a visitor's phone may sit in another zone.
+  function cityTime(date) {
+    var lang = document.documentElement.lang || undefined;
+    var zone = document.body.dataset.timeZone;
+    try {
+      return date.toLocaleString(lang, zone ? { timeZone: zone } : undefined);
+    } catch (e) {
+      // An unknown zone name throws RangeError: the phone's clock beats no time at all.
+      return date.toLocaleString(lang);
+    }
+  }
+
   function drawRecord(record) {
     var item = document.createElement("li");
     item.className = "queued-report queued-" + record.state;
@@ -450,7 +468,7 @@
     var title = document.createElement("p");
     var what = document.createElement("strong");
     what.textContent = record.summary.category;
-    title.append(what, " " + new Date(record.createdAt).toLocaleString(document.documentElement.lang));
+    title.append(what, " " + cityTime(new Date(record.createdAt)));
     var text = document.createElement("p");
     text.className = "queued-description";
     text.textContent = record.summary.description;

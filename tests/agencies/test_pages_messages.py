@@ -56,7 +56,7 @@ def test_staff_write_to_the_reporter_from_the_case_page(
     [message] = mail.outbox
     assert message.to == [reporter_details["email"]]
     after = client.get(response["Location"]).content.decode()
-    assert "on its way to the reporter by e-mail" in after
+    assert "on its way to the reporter." in after
     assert QUESTION in after
     # The address the message went to is not on the page, nor anything else of the reporter's.
     assert _reporter_shown(after, reporter_details) == []
@@ -71,7 +71,7 @@ def test_the_sender_is_told_when_the_reporter_left_no_address(category, operator
 
     assert response.status_code == 302
     after = client.get(response["Location"]).content.decode()
-    assert "The reporter left no address: they will see it when they open their case." in after
+    assert "The reporter chose no way to be told, or stopped the messages" in after
     assert mail.outbox == []
 
 

@@ -62,7 +62,7 @@ def test_a_report_composed_offline_waits_on_the_phone_and_is_sent_once_back_onli
     phone.set_input_files("#id_media_gallery", files=[video])
     refused = phone.locator("#media-list li.upload-refused")
     refused.wait_for()
-    assert "1.0 MB" in refused.inner_text()
+    assert "1,0 MB" in refused.inner_text()
     refused.get_by_role("button").click()
     phone.set_input_files("#id_media_gallery", str(small_photo(tmp_path / "IMG_0002.jpg")))
     phone.wait_for_selector("#media-list li.upload-kept")

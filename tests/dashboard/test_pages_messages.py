@@ -41,7 +41,7 @@ def test_the_centre_writes_to_the_reporter_of_a_case_no_agency_holds_yet(
     assert message.to == [reporter_details["email"]]
     assert "plain_operator" not in message.body
     page = client.get(response["Location"]).content.decode()
-    assert "on its way to the reporter by e-mail" in page
+    assert "on its way to the reporter." in page
     assert QUESTION in page
     # Without a reveal, the centre's page shows nothing of the reporter either.
     assert [value for value in reporter_details.values() if value in page] == []

@@ -169,6 +169,21 @@ def test_remind_writes_an_internal_note_to_the_agency_and_mails_it_once_within_t
     assert sla.send_sla_mail_now(event.pk) == 0
 
 
+@pytest.mark.parametrize(
+    ("language", "due"),
+    # The deadline, two hours before NOW, on the city's clock in the city language's own format (huesmart/formats).
+    [("vi", "10/03/2026 07:00"), ("en", "10 Mar 2026, 07:00")],
+)
+def test_the_reminder_writes_the_deadline_the_city_languages_way(operator, world, settings, language, due):
+    settings.LANGUAGE_CODE = language
+    case = world["overdue_a_recent"]
+
+    _nudge(operator, "remind", case)
+
+    note = CaseEvent.objects.get(case=case, kind=EventKind.NOTE, data__sla="reminder").note
+    assert due in note
+
+
 def test_remind_is_possible_again_after_an_hour(operator, world, emails):
     case = world["due_today"]
 

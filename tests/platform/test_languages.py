@@ -445,6 +445,44 @@ def test_errors_of_the_api_and_open311_follow_accept_language(settings):
     assert open311.status_code == 404 and open311.json() == [{"code": 404, "description": message}]
 
 
+CSRF_FAILED_API = (
+    "This request was refused for your safety: it came from a signed-in session without a valid security (CSRF) "
+    "token, for example from a page left open too long. Nothing was changed. Reload the page and try again; a "
+    "program using the API with a session must send the X-CSRFToken header, or sign in with a token."
+)
+
+
+@pytest.mark.parametrize(("accept_language", "language"), [("vi", "vi"), ("en", "en")])
+def test_an_api_call_from_a_session_without_its_csrf_token_is_refused_in_the_readers_language(
+    settings, operator, case, accept_language, language
+):
+    settings.LANGUAGE_CODE = "vi"
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE=accept_language)
+    client.force_login(operator)
+    events = case.events.count()
+
+    response = client.post(
+        f"/api/v1/cases/{case.tracking_code}/note/", {"note": "Đã kiểm tra"}, content_type="application/json"
+    )
+
+    with translation.override(language):
+        expected = gettext(CSRF_FAILED_API)
+    # DRF's own "CSRF Failed: CSRF token missing." is English whatever the language.
+    assert response.status_code == 403 and response["Content-Language"] == language
+    assert response.json() == {"detail": expected, "code": "csrf_failed"}
+    assert (expected != CSRF_FAILED_API) == (language == "vi")
+    assert case.events.count() == events
+
+
+def test_the_staff_case_map_names_its_zoom_buttons_in_the_pages_language(case):
+    """static/js/case-map.js titles Leaflet's zoom buttons with these (Leaflet's own say "Zoom in" in English)."""
+    with translation.override("vi"):
+        html = render_to_string("dashboard/partials/case_map.html", {"case": case})
+
+    assert f'data-text-zoom-in="{_vi("Zoom in")}"' in html and _vi("Zoom in") != "Zoom in"
+    assert f'data-text-zoom-out="{_vi("Zoom out")}"' in html and _vi("Zoom out") != "Zoom out"
+
+
 def test_drf_messages_declared_for_translation_are_drfs_own():
     """huesmart/drf_messages.py copies DRF's strings word for word: a copy DRF no longer uses translates nothing."""
     from pathlib import Path
