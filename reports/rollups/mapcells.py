@@ -18,7 +18,7 @@ from fractions import Fraction
 from django.db import connection
 from django.db.models import Q, Sum
 
-from ..models import Case, MapCell
+from ..models import Case, Category, MapCell
 
 BASE_BITS = 4
 FINEST = 14
@@ -234,9 +234,10 @@ def level_for(box, divisions) -> int:
     return 0
 
 
-def cells_in_box(box, level, *, category_id=None, states=None):
+def cells_in_box(box, level, *, category_id=None, states=None, problems_only=False):
     """[(x, y, count, latitude_sum, longitude_sum, inside)] of the cells at `level` touching the box, summed over
-    the category and states given (all when None); `inside` when the cell lies wholly in the box."""
+    the category and states given (all when None), and over problems only when asked (a figure's cases: no good deeds
+    nor thanks); `inside` when the cell lies wholly in the box."""
     west, south, east, north = box
     x0, x1, ix0, ix1 = index_range(west, east, 180, level)
     y0, y1, iy0, iy1 = index_range(south, north, 90, level)
@@ -246,6 +247,8 @@ def cells_in_box(box, level, *, category_id=None, states=None):
         rows = rows.filter(category_id=category_id)
     if states is not None:
         rows = rows.filter(state__in=sorted(states))
+    if problems_only:
+        rows = rows.filter(category__kind=Category.Kind.PROBLEM)
     totals = (
         # Grouped by (y, x), the key's order: the index scan hands the rows over sorted, no sort step.
         rows.values_list("y", "x")

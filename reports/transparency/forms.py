@@ -90,9 +90,8 @@ class TransparencyFilterForm(PlainLabels, forms.Form):
         if data.get("ward"):
             cases = cases.filter(ward=data["ward"])
         state = data.get("state")
-        if state in FIGURE_STATES:
-            cases = cases.filter(state__in=FIGURE_STATES[state])
-        elif state == "overdue":
+        if state in FIGURE_STATES or state == "overdue":
+            # A figure counts problems only, as everywhere: a published good deed is not a handled case.
             cases = cases.filter(figure_q(state, now))
         elif state:
             cases = cases.filter(state=state)
@@ -109,4 +108,6 @@ class TransparencyFilterForm(PlainLabels, forms.Form):
             return None
         category = data.get("category")
         states = FIGURE_STATES.get(state) or (frozenset([state]) if state else None)
-        return CellFilter(category_id=category.pk if category else None, states=states)
+        return CellFilter(
+            category_id=category.pk if category else None, states=states, problems_only=state in FIGURE_STATES
+        )

@@ -44,10 +44,11 @@ class BadBox(ValueError):
 
 @dataclass(frozen=True)
 class CellFilter:
-    """The filters MapCell can answer: a category, a set of states (None: any)."""
+    """The filters MapCell can answer: a category, a set of states (None: any), problems only (a figure)."""
 
     category_id: int | None = None
     states: frozenset | None = None
+    problems_only: bool = False
 
 
 def parse_bbox(text):
@@ -95,7 +96,13 @@ def _in(box, latitude, longitude):
 
 def _stored_grid(box, level, cell_filter):
     """(cells touching the box, the cases of those wholly inside it), from MapCell."""
-    found = mapcells.cells_in_box(box, level, category_id=cell_filter.category_id, states=cell_filter.states)
+    found = mapcells.cells_in_box(
+        box,
+        level,
+        category_id=cell_filter.category_id,
+        states=cell_filter.states,
+        problems_only=cell_filter.problems_only,
+    )
     return found, sum(n for _x, _y, n, _lat, _lon, inside in found if inside)
 
 

@@ -10,6 +10,7 @@ from reports import clock, services
 from reports.media import check_uploads
 from reports.models import Category, Media
 from reports.services.praise import praise_submit
+from reports.transparency import mapdata
 from tests.conftest import client_for, jpeg_bytes, refresh_figures
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("good_deed", "thanks")]
@@ -140,3 +141,20 @@ def test_the_home_page_links_to_sharing_and_to_the_list(db):
     html = Client().get(reverse("reports:home")).content.decode()
     assert f'href="{reverse("reports:praise_new")}" id="praise-button"' in html
     assert f'href="{reverse("reports:good_deeds")}" id="good-deeds-link"' in html
+
+
+@pytest.mark.parametrize("read_from", ["points", "grid"])
+def test_the_maps_figures_leave_out_good_deeds_and_thanks_it_still_shows(praise, category, monkeypatch, read_from):
+    services.case_submit(description="Rác", latitude="16.47", longitude="107.59", category=category)
+    refresh_figures()
+    if read_from == "grid":
+        monkeypatch.setattr(mapdata, "POINT_LIMIT", 0)
+    client = Client()
+
+    def count(**filters):
+        answer = client.get("/transparency/map.json", {"bbox": "107.40,16.30,107.80,16.65", **filters}).json()
+        return answer["count"]
+
+    # The three published ones are on the map as closed cases; no figure counts them.
+    assert count(state="closed") == 3
+    assert (count(state="handled"), count(state="eligible"), count(state="under_review")) == (0, 1, 0)
