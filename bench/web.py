@@ -385,7 +385,8 @@ def wait_idle(db_url, redis_url, timeout):
 
 def run_wrk(script, url, args, seconds, connections, threads):
     """One wrk run; its summary (bench/wrk/lib.lua's JSON line) with the rate and milliseconds added."""
-    argv = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s"]
+    # wrk takes whole seconds only: "10.0s" is refused with its usage text.
+    argv = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s", "--timeout", "10s"]
     argv += ["-s", str(WRK_DIR / script), url, "--", *args]
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # noqa: S603
     try:

@@ -217,6 +217,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# The nice value (0-19) each worker process runs its tasks at (huesmart/celery.py). Where workers share cores with
+# the web processes, a burst of reports then delays what follows them (public photos, statistics, the ledger) instead
+# of the citizens' submissions themselves; on hosts of their own it changes nothing. 0 leaves the priority alone.
+WORKER_NICENESS = env.int("WORKER_NICENESS", default=10)
 CELERY_TASK_ROUTES = {
     "reports.tasks.media_*": {"queue": "media"},
     # Camera segments hold a worker for up to a minute each: their own queue and workers (docs/camera-workers.md).

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .errors import InvalidInput, KeyReused
+from .media import file_sha256
 from .models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -61,11 +62,7 @@ def fingerprint(data, files=()) -> str:
         )
     digests = []
     for name, upload in sorted(files, key=lambda item: item[0]):
-        sha = hashlib.sha256()
-        for chunk in upload.chunks():
-            sha.update(chunk)
-        upload.seek(0)
-        digests.append((name, upload.size, sha.hexdigest()))
+        digests.append((name, upload.size, file_sha256(upload)))
     text = json.dumps([fields, digests], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 

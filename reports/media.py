@@ -39,13 +39,20 @@ class UploadedMedia:
     sha256: str
 
 
-def _sha256(file):
+def file_sha256(file) -> str:
+    """The hex SHA-256 of an uploaded file's content, read once per request: the request's Idempotency fingerprint
+    and the media check both need it, and a 3 MB photo costs milliseconds to hash. Kept on the file object, which
+    lives as long as the request."""
+    known = getattr(file, "_huesmart_sha256", None)
+    if known is not None:
+        return known
     digest = hashlib.sha256()
     file.seek(0)
     for chunk in iter(lambda: file.read(1024 * 1024), b""):
         digest.update(chunk)
     file.seek(0)
-    return digest.hexdigest()
+    file._huesmart_sha256 = digest.hexdigest()
+    return file._huesmart_sha256
 
 
 def _others():
@@ -154,7 +161,7 @@ def _check_photo(file, name, fmt):
     if width < 1 or height < 1 or width * height > settings.MEDIA_MAX_PIXELS:
         raise _too_many_pixels(name, width, height)
     content_type, extension = PHOTO_FORMATS[fmt]
-    return UploadedMedia(file, "photo", content_type, extension, file.size, _sha256(file))
+    return UploadedMedia(file, "photo", content_type, extension, file.size, file_sha256(file))
 
 
 def _video_probe():
@@ -179,7 +186,7 @@ def _check_video(file, name, fmt):
         probe(file)
         file.seek(0)
     content_type, extension = VIDEO_FORMATS[fmt]
-    return UploadedMedia(file, "video", content_type, extension, file.size, _sha256(file))
+    return UploadedMedia(file, "video", content_type, extension, file.size, file_sha256(file))
 
 
 def check_upload(file):

@@ -2,7 +2,10 @@
 
 A case in the news may draw thousands of readers a minute: they read a copy the worker rendered (Redis in
 production, the process's memory in the embedded default), one per case and language, and the web server renders
-nothing. What changes a page schedules `public_case_refresh` (reports/transparency/tasks.py) once it commits:
+nothing. Only pages someone reads are kept and made again: the first reader of a page renders and stores it, and
+after each change the worker renders anew the pages that hold a copy; a page nobody has read since it last changed
+is only marked stale. What changes a page schedules `public_case_refresh` (reports/transparency/tasks.py) once it
+commits:
 each public case event (reports/scheduling.py), a photo or video becoming ready, failing or being released
 (reports/media_processing.py, video_processing.py, redaction.py through its public event), and the ledger
 appending the case's events or signing a checkpoint over them (reports/ledger/leaves.py, checkpoints.py).

@@ -153,3 +153,21 @@ def test_a_committed_report_wakes_the_relay_and_a_rolled_back_one_does_not(categ
         assert woken and {note.channel for note in woken} == {outbox.CHANNEL}
     finally:
         listener.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="LISTEN/NOTIFY is PostgreSQL's")
+def test_the_relay_takes_a_burst_of_commits_in_one_turn(category):
+    from reports.management.commands.outbox_relay import _Listener
+
+    listener = _Listener()
+    try:
+        for _ in range(3):
+            services.case_submit(description="Đèn hỏng", latitude="16.47", longitude="107.59", category=category)
+
+        assert listener.wait(5) is True
+        # The turn that follows relays all three: their other wake-ups are spent, not three turns more.
+        listener.drain()
+        assert listener.wait(0.3) is False
+    finally:
+        listener.close()
