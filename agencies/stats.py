@@ -12,9 +12,7 @@ query as the agencies, through the (agency, state) index.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Q
-
-from reports.praise_selectors import thanks_received_subquery
+from reports.praise_selectors import thanks_by_agency
 from reports.rollups import read
 
 from .models import Agency
@@ -47,21 +45,18 @@ class AgencyFigures:
 def agency_figures() -> list[AgencyFigures]:
     """The figures of every agency that has received at least one case or a published thanks, by name."""
     found = read.table(read.Dimension.AGENCY)
-    agencies = (
-        Agency.objects.annotate(thanks=thanks_received_subquery())
-        .filter(Q(pk__in=found) | Q(thanks__gt=0))
-        .select_related("kind")
-    )
+    thanks = thanks_by_agency()
+    agencies = Agency.objects.filter(pk__in=[*found, *thanks]).select_related("kind")
     figures = []
     for agency in agencies:
         f = found.get(agency.pk)
         if f is None:
-            figures.append(AgencyFigures(agency=agency, thanks=agency.thanks))
+            figures.append(AgencyFigures(agency=agency, thanks=thanks.get(agency.pk, 0)))
             continue
         figures.append(
             AgencyFigures(
                 agency=agency,
-                thanks=agency.thanks,
+                thanks=thanks.get(agency.pk, 0),
                 received=f.received,
                 handled=f.handled,
                 on_time=f.on_time,

@@ -51,6 +51,8 @@ STATE_SHARES = {
     "submitted": 0.03,
 }
 WITH_AGENCY = {"assigned", "in_progress", "resolved", "closed"}
+# Of the generated cases, the good deeds and thanks (Category.Kind.PRAISE).
+PRAISE_SHARE = 0.01
 HANDLED = {"resolved", "closed"}
 
 
@@ -133,12 +135,17 @@ def generate(url, n, rng):
     """COPY n cases (and their events) into the scratch database; returns (seconds, event count)."""
     started = time.perf_counter()
     with psycopg.connect(url) as conn:
-        categories = conn.execute("SELECT id, deadline_days FROM reports_category ORDER BY id").fetchall()
+        categories = conn.execute("SELECT id, deadline_days, kind, code FROM reports_category ORDER BY id").fetchall()
         agencies = np.array([r[0] for r in conn.execute("SELECT id FROM agencies_agency ORDER BY id").fetchall()])
         first_case = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM reports_case").fetchone()[0]
         ward_ids, ward_tree = _wards(conn)
         cat_ids = np.array([c[0] for c in categories])
         cat_days = np.array([c[1] or 7 for c in categories])
+        # Good deeds and thanks are a small share of what a city receives (PRAISE_SHARE), published as they are:
+        # closed, with no deadline; a thanks names the agency thanked, a good deed none.
+        praise = np.array([c[2] == "praise" for c in categories])
+        thanks = np.array([c[3] == "thanks" for c in categories])
+        cat_weights = np.where(praise, PRAISE_SHARE / max(1, praise.sum()), (1 - PRAISE_SHARE) / (~praise).sum())
         routed = _routing_table(conn, [int(c) for c in cat_ids], [int(w) for w in ward_ids])
         conn.execute("SET session_replication_role = replica")  # no FK triggers during the load
         south, west, north, east = _bounds()
@@ -168,7 +175,8 @@ def generate(url, n, rng):
             state[reopen] = rng.choice(np.array(["submitted", "verified", "assigned", "in_progress"]), reopen.sum())
             old_open = (~recent) & np.isin(state, ["submitted", "verified"]) & (rng.random(size) < 0.8)
             state[old_open] = "closed"
-            cat = rng.integers(0, len(cat_ids), size)
+            cat = rng.choice(len(cat_ids), size=size, p=cat_weights)
+            state[praise[cat]] = "closed"
             dense = rng.random(size) < 0.85
             centre = centres[rng.integers(0, len(centres), size)]
             lat = np.where(dense, rng.normal(centre[:, 0], 0.02), rng.uniform(south, north, size))
@@ -196,16 +204,17 @@ def generate(url, n, rng):
             for i in range(size):
                 s = state[i]
                 c = created[i]
-                has_agency = s in WITH_AGENCY
-                handled = s in HANDLED
+                published = praise[cat[i]]
+                has_agency = s in WITH_AGENCY and not published
+                handled = s in HANDLED and not published
                 closed = s == "closed"
-                ag = str(agency[i]) if has_agency else r"\N"
+                ag = str(agency[i]) if has_agency or thanks[cat[i]] else r"\N"
                 assigned = _ts(c + 3000) if has_agency else r"\N"
-                dl = _ts(deadline[i]) if s not in ("submitted", "rejected", "merged") else r"\N"
+                dl = _ts(deadline[i]) if s not in ("submitted", "rejected", "merged") and not published else r"\N"
                 res = _ts(resolve[i]) if handled else r"\N"
                 clo = _ts(close[i]) if closed else r"\N"
                 upd = _ts(close[i] if closed else resolve[i] if handled else c + 600)
-                rt = str(rating[i]) if closed and rated[i] else r"\N"
+                rt = str(rating[i]) if closed and rated[i] and not published else r"\N"
                 created_text = _ts(c)
                 case_lines.append(
                     f"{ids[i]}\tBEN-{i % 100:02d}-{start + i:07d}\t{tokens[64 * i : 64 * i + 64]}\tcitizen\t{s}\t"
@@ -221,7 +230,8 @@ def generate(url, n, rng):
                 if handled:
                     event_lines.append(f"{ids[i]}\tresolved\tin_progress\tresolved\tagency\t{ag}\t\tt\t{{}}\t{res}\n")
                 if closed:
-                    event_lines.append(f"{ids[i]}\tclosed\tresolved\tclosed\tsystem\t\\N\t\tt\t{{}}\t{clo}\n")
+                    before = "verified" if published else "resolved"
+                    event_lines.append(f"{ids[i]}\tclosed\t{before}\tclosed\tsystem\t\\N\t\tt\t{{}}\t{clo}\n")
             events += len(event_lines)
             with conn.cursor() as cur:
                 with cur.copy(f"COPY reports_case ({case_cols}) FROM STDIN") as copy:

@@ -187,6 +187,13 @@ class Case(models.Model):
             models.Index(fields=["agency", "state", "-created_at"]),
             # Map views ask for a bounding box.
             models.Index(fields=["latitude", "longitude"]),
+            # The map's points of one category in a box (reports/transparency/mapdata.py): the category's band of
+            # latitudes, with what a point shows, read from the index alone (PostgreSQL), never the table.
+            models.Index(
+                fields=["category", "latitude", "longitude"],
+                include=["tracking_code", "state", "created_at"],
+                name="case_category_place",
+            ),
             # Overdue = open past the deadline (the centre's lists, the SLA monitor, the deadline sweep): only the
             # open cases, a fraction of the table once the city has run for a while.
             models.Index(fields=["deadline"], condition=models.Q(state__in=OPEN_STATES), name="case_open_deadline"),

@@ -43,6 +43,17 @@ def thanks_received(agency) -> int:
     return Case.objects.filter(agency=agency, state=State.CLOSED, category__kind=Category.Kind.PRAISE).count()
 
 
+def thanks_by_agency() -> dict[int, int]:
+    """{agency id: published thanks naming it}, for every agency thanked: one read of the praise cases alone (an
+    annotation per agency would read every closed case of each agency, 0.6 s at 1,000,000 cases)."""
+    return dict(
+        Case.objects.filter(category__kind=Category.Kind.PRAISE, state=State.CLOSED, agency__isnull=False)
+        .values_list("agency")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
 def thanks_received_subquery():
     """thanks_received() as an annotation of agencies (`OuterRef("pk")`): read with the agency, no query of its own."""
     found = (

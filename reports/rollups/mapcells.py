@@ -18,7 +18,8 @@ from fractions import Fraction
 from django.db import connection
 from django.db.models import Q, Sum
 
-from ..models import Case, Category, MapCell
+from ..models import Case, MapCell
+from .figures import problems_q
 
 BASE_BITS = 4
 FINEST = 14
@@ -248,7 +249,7 @@ def cells_in_box(box, level, *, category_id=None, states=None, problems_only=Fal
     if states is not None:
         rows = rows.filter(state__in=sorted(states))
     if problems_only:
-        rows = rows.filter(category__kind=Category.Kind.PROBLEM)
+        rows = rows.filter(problems_q())
     totals = (
         # Grouped by (y, x), the key's order: the index scan hands the rows over sorted, no sort step.
         rows.values_list("y", "x")

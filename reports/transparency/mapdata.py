@@ -15,12 +15,13 @@ What is precomputed, what is live, and why:
   left out otherwise, so a grid's count is that of the cells sent, not exactly the cases in the box.
 - Agency, ward and period filters, and the overdue figure, are live: MapCell keeps neither agency nor ward nor
   the day a case came in, and overdue changes with the clock. The database groups the matching cases in the box
-  into cells of the same levels (count exact), and the points are fetched after it when there are few. The cost
+  into cells of the same levels (count exact) when the points query finds more than POINT_LIMIT. The cost
   grows with the matching cases (the ward filter reads Case.ward through its index, the period filter
   created_at's).
 - Limits of the (latitude, longitude) B-tree, for points and live grids: it bounds the latitude only, so a box
   reads every case in its latitude band (about 128,000 for 1 km across the centre of 1,000,000 cases) whatever
-  filter follows. bench/README.md has the figures.
+  filter follows; a category's points read the (category, latitude, longitude) index instead, which holds what a
+  point shows. bench/README.md has the figures.
 """
 
 from contextlib import contextmanager
@@ -157,9 +158,9 @@ def map_data(cases, box, cell_filter=None, *, point_limit=None, divisions=None):
     level = mapcells.level_for(box, GRID_DIVISIONS if divisions is None else divisions)
     cases = in_box(cases, box).order_by()
     if cell_filter is None:
-        # The grid first: it reads every matching case in the box anyway, and its count says whether points follow.
-        grid = _live_grid(cases, level)
-        return grid if grid["count"] > point_limit else (_points(cases, point_limit) or grid)
+        # The points first, stopped one past the limit: a box with few matching cases (the usual zoomed-in view) is
+        # then one read of them, not a grid and the points; a box with many stops early and is grouped live.
+        return _points(cases, point_limit) or _live_grid(cases, level)
     found, inside = _stored_grid(box, level, cell_filter)
     # Cells wholly inside the box already hold more than the limit: no need to ask the cases.
     if inside > point_limit:

@@ -25,7 +25,7 @@ ENDPOINTS = [
     ("public case list", None, lambda d: reverse("reports:case_list"), 4),
     ("public case page", None, lambda d: reverse("reports:case", args=[d["first"].tracking_code]), 6),
     ("reporter's case page", None, lambda d: d["reporter_url"], 8),
-    ("transparency home", None, lambda d: reverse("transparency:home"), 12),
+    ("transparency home", None, lambda d: reverse("transparency:home"), 13),
     ("map data", None, lambda d: reverse("transparency:map_json") + f"?bbox={BOX}", 3),
     # On PostgreSQL the live grid asks for a hash aggregate (SET LOCAL, and back, inside a test's transaction).
     ("map data, filtered live", None, lambda d: reverse("transparency:map_json") + f"?bbox={BOX}&period=30d", 4),
