@@ -178,10 +178,15 @@ class Case(models.Model):
             # A month of cases, of the city or of one category, ward or agency: what a statistics rollup reads.
             # With the place included (PostgreSQL), the map's live grid for a period, a ward or an agency reads these
             # indexes alone, never the table (reports/transparency/mapdata.py).
-            models.Index(fields=["created_at"], include=["latitude", "longitude"], name="case_received_place"),
+            # The id too: the map's points under these filters are found in the index, then read by id.
+            models.Index(fields=["created_at"], include=["latitude", "longitude", "id"], name="case_received_place_id"),
             models.Index(fields=["category", "created_at"]),
-            models.Index(fields=["ward", "created_at"], include=["latitude", "longitude"], name="case_ward_place"),
-            models.Index(fields=["agency", "created_at"], include=["latitude", "longitude"], name="case_agency_place"),
+            models.Index(
+                fields=["ward", "created_at"], include=["latitude", "longitude", "id"], name="case_ward_place_id"
+            ),
+            models.Index(
+                fields=["agency", "created_at"], include=["latitude", "longitude", "id"], name="case_agency_place_id"
+            ),
             # The triage queue and the agency inbox: open cases by state, newest first.
             models.Index(fields=["state", "-created_at"]),
             models.Index(fields=["agency", "state", "-created_at"]),

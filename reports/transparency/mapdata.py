@@ -15,7 +15,9 @@ What is precomputed, what is live, and why:
   left out otherwise, so a grid's count is that of the cells sent, not exactly the cases in the box.
 - Agency, ward and period filters, and the overdue figure, are live: MapCell keeps neither agency nor ward nor
   the day a case came in, and overdue changes with the clock. The database groups the matching cases in the box
-  into cells of the same levels (count exact) when the points query finds more than POINT_LIMIT. The cost
+  into cells of the same levels (count exact) when more than POINT_LIMIT match, which a first query asks of the
+  index alone (the ids of the matching cases, stopped one past the limit); otherwise the points are read by id. The
+  cost
   grows with the matching cases (the ward filter reads Case.ward through its index, the period filter
   created_at's).
 - Limits of the (latitude, longitude) B-tree, for points and live grids: it bounds the latitude only, so a box
@@ -158,9 +160,13 @@ def map_data(cases, box, cell_filter=None, *, point_limit=None, divisions=None):
     level = mapcells.level_for(box, GRID_DIVISIONS if divisions is None else divisions)
     cases = in_box(cases, box).order_by()
     if cell_filter is None:
-        # The points first, stopped one past the limit: a box with few matching cases (the usual zoomed-in view) is
-        # then one read of them, not a grid and the points; a box with many stops early and is grouped live.
-        return _points(cases, point_limit) or _live_grid(cases, level)
+        # The matching ids, up to one past the limit, from the index alone (the period, ward and agency indexes
+        # hold the place and the id): a box with many cases goes straight to the live grid, one with few is read
+        # by id. Asked for the points' columns at once, PostgreSQL would also scan the box's latitude band.
+        ids = list(cases.values_list("pk", flat=True)[: point_limit + 1])
+        if len(ids) > point_limit:
+            return _live_grid(cases, level)
+        return _points(cases.model.objects.filter(pk__in=ids).order_by(), point_limit)
     found, inside = _stored_grid(box, level, cell_filter)
     # Cells wholly inside the box already hold more than the limit: no need to ask the cases.
     if inside > point_limit:

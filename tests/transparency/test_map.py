@@ -1,5 +1,7 @@
 import pytest
+from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 
 from agencies.models import Area
 from reports import services
@@ -73,6 +75,24 @@ def test_map_data_sends_points_up_to_the_limit_and_cells_above_it(city):
     assert points["points"][-1]["code"] == city["overdue"].tracking_code
     grid = mapdata.map_data(public_cases(), box, mapdata.CellFilter(), point_limit=6)
     assert (grid["kind"], grid["count"]) == ("grid", 7)
+
+
+def test_live_filters_send_points_up_to_the_limit_and_a_live_grid_above_it(city):
+    box = mapdata.parse_bbox(CITY)
+
+    def reads_of_cases(limit):
+        # No CellFilter: a ward, agency or period filter, which the map's cells cannot answer.
+        with CaptureQueriesContext(connection) as context:
+            data = mapdata.map_data(public_cases(), box, None, point_limit=limit)
+        return data, len([q for q in context.captured_queries if 'FROM "reports_case"' in q["sql"]])
+
+    points, points_reads = reads_of_cases(7)
+    grid, grid_reads = reads_of_cases(6)
+
+    assert (points["kind"], points["count"], len(points["points"])) == ("points", 7, 7)
+    assert (grid["kind"], grid["count"]) == ("grid", 7)
+    # Is there one past the limit? Then the points, or the grid alone: never both.
+    assert (points_reads, grid_reads) == (2, 2)
 
 
 def test_the_grid_is_read_from_map_cells_when_they_can_answer(city, monkeypatch):
