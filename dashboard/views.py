@@ -22,6 +22,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -70,8 +71,22 @@ def operator_required(view):
     return wrapper
 
 
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+class _CountedPaginator(Paginator):
+    """A paginator told its count (from the rollups) instead of counting the list."""
+
+    def __init__(self, object_list, per_page, *, count):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self):
+        return self._known_count
+
+
+def _page(request, queryset, *, count=None):
+    """A page of the list; `count`, when given, is the list's length as known elsewhere (it is not counted)."""
+    paginator = Paginator(queryset, PAGE_SIZE) if count is None else _CountedPaginator(queryset, PAGE_SIZE, count=count)
+    return paginator.get_page(request.GET.get("page"))
 
 
 # --- the triage queue ------------------------------------------------------------------------------------------

@@ -83,3 +83,37 @@ def test_case_list_export_is_operators_only(city, staff_a, outsider):
     assert client_for(staff_a).get(CASES, {"format": "csv"}).status_code == 403
     assert client_for(outsider).get(CASES, {"format": "xlsx"}).status_code == 403
     assert client_for(None).get(CASES, {"format": "csv"}).status_code == 302
+
+
+def test_a_long_agency_received_list_is_counted_from_the_rollups(city, operator, agency_b, monkeypatch):
+    from dashboard import case_list
+    from reports.models import Rollup
+
+    # The rollups say 50 (as for the power company's 200,000, too many to count at each page): the list believes them,
+    # and shows the cases as they are.
+    Rollup.objects.filter(dimension=Rollup.Dimension.AGENCY, member=agency_b.pk, month=Rollup.ALL_TIME).update(
+        received=50
+    )
+    monkeypatch.setattr(case_list, "LIVE_COUNT_UP_TO", 10)
+    response = client_for(operator).get(CASES, {"agency": agency_b.pk, "figure": "received"})
+
+    assert response.context["page"].paginator.count == 50
+    assert codes(response) == {city[k].tracking_code for k in ("returned", "b_open", "overdue_b")}
+
+
+def test_short_lists_and_other_filters_are_counted_live(city, operator, agency_b, monkeypatch):
+    from dashboard import case_list
+    from reports.models import Rollup
+
+    Rollup.objects.filter(dimension=Rollup.Dimension.AGENCY, member=agency_b.pk, month=Rollup.ALL_TIME).update(
+        received=50
+    )
+    client = client_for(operator)
+    # At most LIVE_COUNT_UP_TO by the rollups: counted live (exact, and a rollup not yet built says 0).
+    short = client.get(CASES, {"agency": agency_b.pk, "figure": "received"})
+    monkeypatch.setattr(case_list, "LIVE_COUNT_UP_TO", 10)
+    # Another filter beside them: the rollups do not hold that count.
+    narrowed = client.get(CASES, {"agency": agency_b.pk, "figure": "received", "source": "citizen"})
+
+    assert short.context["page"].paginator.count == 3
+    assert narrowed.context["page"].paginator.count == len(codes(narrowed))
