@@ -411,14 +411,17 @@ def run_wrk(script, url, args, seconds, connections, threads):
     return result
 
 
-def interleaved(pairs, rounds, seconds, connections, threads):
+def interleaved(pairs, rounds, seconds, connections, threads, settle):
     """Each (name, script, url, args) measured `rounds` times, the pairs' members alternating first and second from
     round to round, so a slow moment of a shared machine falls on both. The script's first argument, the prefix of
-    its Idempotency-Keys, is new for every run: a key sent again with another body is refused (422)."""
+    its Idempotency-Keys, is new for every run: a key sent again with another body is refused (422). settle() runs
+    before each run: the workers finish what the previous run left them (10 s of reports leave them tens of seconds
+    of work), which would otherwise slow down whatever comes next, a baseline as much as a measure."""
     runs = {name: [] for name, *_ in pairs}
     for round_ in range(rounds):
         order = pairs if round_ % 2 == 0 else list(reversed(pairs))
         for name, script, url, args in order:
+            settle()
             prefix = uuid.uuid4().hex[:12]
             result = run_wrk(script, url, [prefix, *args], seconds, connections, threads)
             runs[name].append(result)
@@ -863,7 +866,16 @@ def main():
                 f"(workers idle after {'over 120' if waited is None else round(waited, 1)} s)",
                 flush=True,
             )
-            rates.update(interleaved(pairs[group], args.rounds, args.seconds, args.connections, args.threads))
+            rates.update(
+                interleaved(
+                    pairs[group],
+                    args.rounds,
+                    args.seconds,
+                    args.connections,
+                    args.threads,
+                    settle=lambda: wait_idle(db_url, args.redis_url, 120),
+                )
+            )
 
         big = None
         if args.big:
