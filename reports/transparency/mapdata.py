@@ -16,9 +16,8 @@ What is precomputed, what is live, and why:
 - Agency, ward and period filters, and the overdue figure, are live: MapCell keeps neither agency nor ward nor
   the day a case came in, and overdue changes with the clock. The database groups the matching cases in the box
   into cells of the same levels (count exact) when more than POINT_LIMIT match, which a first query asks of the
-  index alone (the ids of the matching cases, stopped one past the limit); otherwise the points are read by id. The
-  cost
-  grows with the matching cases (the ward filter reads Case.ward through its index, the period filter
+  index alone (the ids of the matching cases, stopped one past the limit); otherwise the points are read by id.
+  The cost grows with the matching cases (the ward filter reads Case.ward through its index, the period filter
   created_at's).
 - Limits of the (latitude, longitude) B-tree, for points and live grids: it bounds the latitude only, so a box
   reads every case in its latitude band (about 128,000 for 1 km across the centre of 1,000,000 cases) whatever
