@@ -35,13 +35,12 @@ COUNTS = (*FIGURES, "on_time", "rated", "rating_total", "reopened_after_poor_rat
 POOR_RATING = 2
 
 
-def problems_q(field="category") -> Q:
-    """The cases (or map cells, through their `field`) the figures count at all: problems, never good deeds or
+def problems_q() -> Q:
+    """The cases (or map cells, which name a category too) the figures count at all: problems, never good deeds or
     thanks. Written as "not one of the praise categories", a hashed list of two or three ids: a join on the
     category's kind makes PostgreSQL loop over every problem category (4x slower for the map at 1,000,000 cases,
     bench/transparency.py)."""
-    praise = Category.objects.filter(kind=Category.Kind.PRAISE).values("pk")
-    return ~Q(**{f"{field}__in": praise})
+    return ~Q(category__in=Category.objects.filter(kind=Category.Kind.PRAISE).values("pk"))
 
 
 def figure_q(name, now=None) -> Q:
