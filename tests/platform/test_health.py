@@ -372,7 +372,7 @@ def gunicorn(tmp_path, **env):
         while True:
             assert process.poll() is None, log.read_text()
             try:
-                # The first request also imports every view: give it time.
+                # A slow machine may take a while to answer the first request: give it time.
                 requests.get(f"{url}/healthz", headers={"Host": HOST}, timeout=10)
                 break
             except requests.ConnectionError:
