@@ -136,6 +136,8 @@ class Platform:
         self.workers = 0
         self.env = {name: value for name, value in os.environ.items() if name not in SCRUBBED}
         self.env.update(
+            # The run waits for what the processes print: it must reach the log as it is written.
+            PYTHONUNBUFFERED="1",
             DATABASE_URL=db_url,
             REDIS_URL=redis_url,
             MEDIA_ROOT=str(self.media_root),

@@ -207,6 +207,8 @@ class Stack:
             PYTHONPATH=str(ROOT),
             DJANGO_SETTINGS_MODULE="huesmart.settings",
             LOG_LEVEL="INFO",
+            # The tests wait for what the processes print: it must reach the log as it is written.
+            PYTHONUNBUFFERED="1",
         )
         # Every client here is 127.0.0.1: limits far above what a test sends, still counted in Redis (and let through
         # while it is down, which is what the outage test needs to see).
