@@ -4,7 +4,8 @@ A request never talks to the broker, so Redis being down costs a citizen nothing
 follow it (notices, media, the ledger, the public side) commit together, or not at all. The relay takes pending
 rows with FOR UPDATE SKIP LOCKED (several relays never hand over the same row at once), hands each to Celery with
 its row id as the task id, and marks it sent in the same transaction; if the broker refuses, the rows stay pending
-for the next turn. Rows that ask for the same task with the same arguments go as one message.
+for the next turn. Rows that ask for the same task with the same arguments go as one message; so do all the rows of
+a task in MERGED, with all their ids. A task in SPACED goes at most once in so many seconds from each relay.
 
 Who relays:
 - with a broker (production): `python manage.py outbox_relay`, its own process, woken by PostgreSQL's NOTIFY (sent by
@@ -17,6 +18,7 @@ import importlib
 import itertools
 import json
 import logging
+import time
 from datetime import timedelta
 
 from django.db import transaction
@@ -31,6 +33,16 @@ CHANNEL = "huesmart_outbox"
 BATCH = 200
 # Sent rows are kept this long (for `outbox_relay --status` and debugging), then deleted.
 KEEP_SENT = timedelta(hours=1)
+# Tasks that take ids, `task(*ids)`: the rows of one turn go as one message with all their ids, so a burst of 100
+# reports costs the workers one refresh of pages and feeds, not 100 (each a task's overhead and two queries).
+MERGED = {"reports.transparency.tasks.public_case_refresh"}
+# Tasks a relay process sends at most once in so many seconds; their rows stay pending meanwhile, and the relay's
+# next turn after the interval (at most RELAY_IDLE_SECONDS later) sends them. A statistics refresh recomputes whole
+# months, 70 ms a run at bench/web.py's rate: once a turn, 20 times a second, it cost the workers more than the
+# reports did; once a second it does for any rate, and the figures lag the events by about a second more.
+SPACED = {"reports.tasks.rollups_refresh": 1.0}
+# This process's: task name -> time.monotonic() of its last message, for SPACED.
+_last_sent = {}
 
 
 class BrokerDown(Exception):
@@ -69,9 +81,26 @@ def _publish(task, args, task_id):
 
 
 def _groups(rows):
-    """Rows asking for the same task with the same arguments, together: one message does for all of them."""
-    key = lambda row: (row.task, json.dumps(row.args, sort_keys=True))  # noqa: E731
+    """The rows one message does for, together: those asking for the same task with the same arguments, and all
+    those of a task in MERGED."""
+
+    def key(row):
+        return (row.task, "" if row.task in MERGED else json.dumps(row.args, sort_keys=True))
+
     return [list(group) for _, group in itertools.groupby(sorted(rows, key=key), key=key)]
+
+
+def _args(group):
+    """The message's arguments: the rows' own, or for a task in MERGED every id of the group's rows, once each."""
+    if group[0].task in MERGED:
+        return sorted({value for row in group for value in row.args})
+    return group[0].args
+
+
+def _held():
+    """The SPACED tasks this process sent too recently to send again."""
+    now = time.monotonic()
+    return [task for task, seconds in SPACED.items() if task in _last_sent and now - _last_sent[task] < seconds]
 
 
 def _task(name):
@@ -94,7 +123,7 @@ def _run_here(batch):
             return ran
         for group in _groups(rows):
             # apply(): run here and now, as eager mode does, whichever Celery app this thread sees as current.
-            _task(group[0].task).apply(args=group[0].args, task_id=f"outbox-{group[0].pk}")
+            _task(group[0].task).apply(args=_args(group), task_id=f"outbox-{group[0].pk}")
         ran += len(rows)
 
 
@@ -106,19 +135,20 @@ def relay_pending(batch=BATCH) -> int:
     sent = 0
     while True:
         with transaction.atomic():
-            rows = list(
-                Outbox.objects.select_for_update(skip_locked=True).filter(sent_at__isnull=True).order_by("pk")[:batch]
-            )
+            pending = Outbox.objects.select_for_update(skip_locked=True).filter(sent_at__isnull=True)
+            rows = list(pending.exclude(task__in=_held()).order_by("pk")[:batch])
             if not rows:
                 return sent
             done = []
             failure = None
             for group in _groups(rows):
                 try:
-                    _publish(group[0].task, group[0].args, f"outbox-{group[0].pk}")
+                    _publish(group[0].task, _args(group), f"outbox-{group[0].pk}")
                 except BrokerDown as exc:
                     failure = exc
                     break
+                if group[0].task in SPACED:
+                    _last_sent[group[0].task] = time.monotonic()
                 done.extend(row.pk for row in group)
             Outbox.objects.filter(pk__in=done).update(sent_at=timezone.now())
             if failure is not None:

@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from agencies.models import Area
-from reports.models import Case, Category
+from reports.models import Case, CaseEvent, Category
 from reports.rollups.figures import HANDLED
 from reports.selectors import public_cases
 
@@ -35,17 +35,22 @@ def _stamp_key(ward, category):
     return f"feed-stamp:{ward or _ANY}:{category or _ANY}"
 
 
-def feeds_mark_stale(case_id):
-    """Mark stale every cached feed the case appears in, or appeared in before the centre changed its category:
-    the city's, its ward's, its categories', and their combinations; both kinds, every language."""
-    case = Case.objects.filter(pk=case_id).select_related("ward", "category").first()
-    if case is None:
+def feeds_mark_stale(case_ids):
+    """Mark stale every cached feed these cases appear in, or appeared in before the centre changed their category:
+    the city's, their wards', their categories', and their combinations; both kinds, every language."""
+    cases = list(Case.objects.filter(pk__in=case_ids).select_related("ward", "category"))
+    if not cases:
         return
-    categories = {case.category.code}
-    earlier = case.events.filter(data__has_key="category_from").values_list("data__category_from", flat=True)
-    categories.update(code for code in earlier if code)
-    wards = ["", case.ward.code] if case.ward_id else [""]
-    keys = {_stamp_key(ward, category) for ward in wards for category in ("", *categories)}
+    earlier = CaseEvent.objects.filter(case_id__in=[case.pk for case in cases], data__has_key="category_from")
+    moved = {}
+    for case_id, code in earlier.values_list("case_id", "data__category_from"):
+        if code:
+            moved.setdefault(case_id, set()).add(code)
+    keys = set()
+    for case in cases:
+        categories = {case.category.code, *moved.get(case.pk, ())}
+        wards = ["", case.ward.code] if case.ward_id else [""]
+        keys |= {_stamp_key(ward, category) for ward in wards for category in ("", *categories)}
     stamps.bump(keys, FEED_SECONDS)
 
 

@@ -20,14 +20,14 @@ _RETRY = {
 
 
 @shared_task(**_RETRY)
-def public_case_refresh(case_id):
-    """After a change to a case the public sees commits: its page, if anyone has read it since its last change, is
-    made again in every language, and the cached feeds it appears in are marked stale. A page nobody reads (a new
-    case, most old ones) is only marked stale: rendering it would cost the worker two renders per event for nobody,
-    and its first reader renders and stores it. Safe to run twice or late: each run shows what the database holds
-    when it runs."""
-    pages.case_pages_refresh([case_id], only_cached=True)
-    feeds.feeds_mark_stale(case_id)
+def public_case_refresh(*case_ids):
+    """After changes to cases the public sees commit: each page, if anyone has read it since its last change, is
+    made again in every language, and the cached feeds the cases appear in are marked stale. A page nobody reads (a
+    new case, most old ones) is only marked stale: rendering it would cost the worker two renders per event for
+    nobody, and its first reader renders and stores it. The relay sends one message for all the cases of a turn
+    (reports/outbox.py, MERGED). Safe to run twice or late: each run shows what the database holds when it runs."""
+    pages.case_pages_refresh(case_ids, only_cached=True)
+    feeds.feeds_mark_stale(case_ids)
 
 
 @shared_task(**_RETRY)

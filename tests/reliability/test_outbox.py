@@ -96,6 +96,10 @@ def test_two_relays_at_once_send_each_task_once(category, broker):
         thread.start()
     for thread in threads:
         thread.join(30)
+    # The threads are one process: the statistics refresh (SPACED) went once, its other rows wait for the interval.
+    assert set(Outbox.objects.filter(sent_at__isnull=True).values_list("task", flat=True)) <= set(outbox.SPACED)
+    outbox._last_sent.clear()
+    outbox.relay_pending()
 
     assert not Outbox.objects.filter(sent_at__isnull=True).exists()
     assert rows == 90
@@ -105,6 +109,75 @@ def test_two_relays_at_once_send_each_task_once(category, broker):
     ids = [m for m in queue.lrange("default", 0, -1)]
     assert len(ids) == len(set(ids))
     queue.flushdb()
+
+
+def test_the_rows_of_a_merged_task_go_as_one_message_with_every_id(category):
+    cases = [
+        services.case_submit(description=f"Báo cáo {i}", latitude="16.47", longitude="107.59", category=category).case
+        for i in range(3)
+    ]
+    rows = list(Outbox.objects.filter(task__in=outbox.MERGED))
+
+    groups = outbox._groups(rows)
+
+    assert len(rows) == 3 and len(groups) == 1
+    assert outbox._args(groups[0]) == sorted(case.pk for case in cases)
+
+
+@pytest.fixture
+def sent(broker):
+    """A relay with an in-memory broker: the messages it sent, as (task name, args)."""
+    from huesmart.celery import app
+
+    broker("memory://")
+    outbox._last_sent.clear()
+    messages = []
+    with app.connection_for_write() as conn:
+        queue = conn.SimpleQueue("default")
+
+        def read():
+            while queue.qsize():
+                message = queue.get(timeout=1)
+                messages.append((message.headers["task"], message.payload[0]))
+                message.ack()
+            return messages
+
+        yield read
+        queue.close()
+    outbox._last_sent.clear()
+
+
+def test_a_spaced_task_goes_once_an_interval_and_its_rows_wait_meanwhile(category, sent, monkeypatch):
+    (spaced,) = outbox.SPACED
+    services.case_submit(description="Đèn hỏng", latitude="16.47", longitude="107.59", category=category)
+    outbox.relay_pending()
+    assert [task for task, _args in sent()].count(spaced) == 1
+
+    services.case_submit(description="Cây đổ", latitude="16.47", longitude="107.59", category=category)
+    outbox.relay_pending()
+
+    # The other tasks of the second report went; the statistics refresh waits, pending, for the interval.
+    assert [task for task, _args in sent()].count(spaced) == 1
+    assert list(Outbox.objects.filter(sent_at__isnull=True).values_list("task", flat=True)) == [spaced]
+
+    later = outbox.time.monotonic() + outbox.SPACED[spaced]
+    monkeypatch.setattr(outbox.time, "monotonic", lambda: later)
+    outbox.relay_pending()
+
+    assert [task for task, _args in sent()].count(spaced) == 2
+    assert not Outbox.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_a_relay_turn_sends_a_merged_task_once_with_the_ids_of_all_its_rows(category, sent):
+    cases = [
+        services.case_submit(description=f"Báo cáo {i}", latitude="16.47", longitude="107.59", category=category).case
+        for i in range(3)
+    ]
+
+    outbox.relay_pending()
+
+    (merged,) = outbox.MERGED
+    assert [args for task, args in sent() if task == merged] == [sorted(case.pk for case in cases)]
 
 
 @pytest.fixture
