@@ -36,11 +36,17 @@ KEEP_SENT = timedelta(hours=1)
 # Tasks that take ids, `task(*ids)`: the rows of one turn go as one message with all their ids, so a burst of 100
 # reports costs the workers one refresh of pages and feeds, not 100 (each a task's overhead and two queries).
 MERGED = {"reports.transparency.tasks.public_case_refresh"}
-# Tasks a relay process sends at most once in so many seconds; their rows stay pending meanwhile, and the relay's
-# next turn after the interval (at most RELAY_IDLE_SECONDS later) sends them. A statistics refresh recomputes whole
-# months, 70 ms a run at bench/web.py's rate: once a turn, 20 times a second, it cost the workers more than the
-# reports did; once a second it does for any rate, and the figures lag the events by about a second more.
-SPACED = {"reports.tasks.rollups_refresh": 1.0}
+# Tasks a relay process sends at most once in so many seconds; their rows stay pending meanwhile, and the relay
+# wakes as the interval ends (`hold_ends_in`) to send them. Each run of these takes everything
+# pending, so fewer runs do the same work: at 40 reports a second, a run per turn (20 a second) kept the workers and
+# PostgreSQL busy enough to treble a report's p95 (bench/web.py's paced run, 75 -> 27 ms). A statistics refresh
+# recomputes whole months, so the figures lag the events by a second or two; a new ledger leaf and a cached case page
+# by half a second at most.
+SPACED = {
+    "reports.tasks.rollups_refresh": 1.0,
+    "reports.tasks.ledger_append": 0.5,
+    "reports.transparency.tasks.public_case_refresh": 0.25,
+}
 # This process's: task name -> time.monotonic() of its last message, for SPACED.
 _last_sent = {}
 
@@ -95,6 +101,14 @@ def _args(group):
     if group[0].task in MERGED:
         return sorted({value for row in group for value in row.args})
     return group[0].args
+
+
+def hold_ends_in() -> float | None:
+    """Seconds until the first SPACED task this process holds may go again; None when it holds none."""
+    now = time.monotonic()
+    left = [seconds - (now - _last_sent[task]) for task, seconds in SPACED.items() if task in _last_sent]
+    left = [seconds for seconds in left if seconds > 0]
+    return min(left) if left else None
 
 
 def _held():

@@ -52,7 +52,9 @@ class Command(BaseCommand):
             backoff = RELAY_IDLE_SECONDS
             if sent:
                 self.stdout.write(f"{sent} tasks relayed.")
-            if listener.wait(RELAY_IDLE_SECONDS):
+            # Rows of a SPACED task may be waiting for its interval to end: wake then, not a whole idle period on.
+            held = outbox.hold_ends_in()
+            if listener.wait(RELAY_IDLE_SECONDS if held is None else min(RELAY_IDLE_SECONDS, held)):
                 time.sleep(RELAY_GATHER_SECONDS)
                 # The commits of the window are all relayed by the next turn: their wake-ups are spent.
                 listener.drain()
