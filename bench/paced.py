@@ -13,6 +13,7 @@ import statistics
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 
@@ -75,7 +76,10 @@ async def _run(url, category, point, rate, seconds, limit, seed):
 
 def paced_run(url, category, point, *, rate, seconds, limit, seed=None):
     """Reports to `url` at `rate` a second for `seconds`; a summary shaped as bench/web.py's run_wrk gives it."""
-    latencies, statuses, errors, took = asyncio.run(_run(url, category, point, rate, seconds, limit, seed))
+    # Its own event loop in a thread of its own: a caller may have one running in this thread (Playwright does).
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        run = thread.submit(asyncio.run, _run(url, category, point, rate, seconds, limit, seed))
+        latencies, statuses, errors, took = run.result()
     ok = sum(n for status, n in statuses.items() if 200 <= status < 300)
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {

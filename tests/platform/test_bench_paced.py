@@ -1,6 +1,7 @@
 """bench/paced.py, the load of bench/web.py's paced runs: reports arrive at the rate asked, each a JSON report with
 its own Idempotency-Key on a connection of its own, and every answer is counted by status."""
 
+import asyncio
 import json
 import random
 import threading
@@ -27,6 +28,7 @@ class _Receiver(BaseHTTPRequestHandler):
 
 
 def test_reports_arrive_at_the_rate_asked_each_with_its_own_key_and_answers_are_counted():
+    _Receiver.received.clear()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -48,3 +50,20 @@ def test_reports_arrive_at_the_rate_asked_each_with_its_own_key_and_answers_are_
     assert result["statuses"] == {"201": expected - expected // 5, "429": expected // 5}
     assert result["ok"] == expected - expected // 5
     assert 0 < result["p50_ms"] <= result["p95_ms"]
+
+
+def test_it_runs_under_a_caller_whose_event_loop_is_running():
+    """A test process may hold a running loop (Playwright's sync API does): the load has a loop of its own."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/api/v1/reports/"
+
+    async def caller():
+        return paced_run(url, "garbage", (16.4637, 107.5909), rate=20, seconds=0.5, limit=2, seed=1)
+
+    try:
+        result = asyncio.run(caller())
+    finally:
+        server.shutdown()
+
+    assert result["requests"] > 0 and not result["errors"]
