@@ -61,9 +61,14 @@ def test_it_runs_under_a_caller_whose_event_loop_is_running():
     async def caller():
         return paced_run(url, "garbage", (16.4637, 107.5909), rate=20, seconds=0.5, limit=2, seed=1)
 
+    results = []
+    # The caller's loop runs in a thread of its own: this one may hold a browser test's loop already.
+    thread = threading.Thread(target=lambda: results.append(asyncio.run(caller())))
     try:
-        result = asyncio.run(caller())
+        thread.start()
+        thread.join(30)
     finally:
         server.shutdown()
+    (result,) = results
 
     assert result["requests"] > 0 and not result["errors"]
