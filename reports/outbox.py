@@ -36,12 +36,11 @@ KEEP_SENT = timedelta(hours=1)
 # Tasks that take ids, `task(*ids)`: the rows of one turn go as one message with all their ids, so a burst of 100
 # reports costs the workers one refresh of pages and feeds, not 100 (each a task's overhead and two queries).
 MERGED = {"reports.transparency.tasks.public_case_refresh"}
-# Tasks a relay process sends at most once in so many seconds; their rows stay pending meanwhile, and the relay
-# wakes as the interval ends (`hold_ends_in`) to send them. Each run of these takes everything
-# pending, so fewer runs do the same work: at 40 reports a second, a run per turn (20 a second) kept the workers and
-# PostgreSQL busy enough to treble a report's p95 (bench/web.py's paced run, 75 -> 27 ms). A statistics refresh
-# recomputes whole months, so the figures lag the events by a second or two; a new ledger leaf and a cached case page
-# by half a second at most.
+# Tasks a relay process sends at most once in so many seconds; their rows stay pending meanwhile, and the relay wakes
+# as the interval ends (`hold_ends_in`) to send them. Each run of these takes everything pending, so fewer runs do
+# the same work: at 40 reports a second, a run per turn (20 a second) kept the workers and PostgreSQL busy enough to
+# treble a report's p95 (bench/web.py's paced run, 75 -> 27 ms). A statistics refresh recomputes whole months, so the
+# figures lag the events by a second or two; a new ledger leaf and a cached case page by about half a second.
 SPACED = {
     "reports.tasks.rollups_refresh": 1.0,
     "reports.tasks.ledger_append": 0.5,
