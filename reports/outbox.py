@@ -102,18 +102,16 @@ def _args(group):
     return group[0].args
 
 
+def _holds() -> dict:
+    """The SPACED tasks this process sent too recently to send again, each with the seconds its interval has left."""
+    now = time.monotonic()
+    left = {task: seconds - (now - _last_sent[task]) for task, seconds in SPACED.items() if task in _last_sent}
+    return {task: seconds for task, seconds in left.items() if seconds > 0}
+
+
 def hold_ends_in() -> float | None:
     """Seconds until the first SPACED task this process holds may go again; None when it holds none."""
-    now = time.monotonic()
-    left = [seconds - (now - _last_sent[task]) for task, seconds in SPACED.items() if task in _last_sent]
-    left = [seconds for seconds in left if seconds > 0]
-    return min(left) if left else None
-
-
-def _held():
-    """The SPACED tasks this process sent too recently to send again."""
-    now = time.monotonic()
-    return [task for task, seconds in SPACED.items() if task in _last_sent and now - _last_sent[task] < seconds]
+    return min(_holds().values(), default=None)
 
 
 def _task(name):
@@ -149,7 +147,7 @@ def relay_pending(batch=BATCH) -> int:
     while True:
         with transaction.atomic():
             pending = Outbox.objects.select_for_update(skip_locked=True).filter(sent_at__isnull=True)
-            rows = list(pending.exclude(task__in=_held()).order_by("pk")[:batch])
+            rows = list(pending.exclude(task__in=list(_holds())).order_by("pk")[:batch])
             if not rows:
                 return sent
             done = []
